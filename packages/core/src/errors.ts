@@ -1,0 +1,59 @@
+/**
+ * Every failure the core reports is a HyperlabError: a stable `code` that scripts and
+ * tests match on, and a sentence a person can read (the UI and the CLI show it as is).
+ */
+export type ErrorCode =
+  | "invalid-spec"
+  | "unknown-image"
+  | "image-missing"
+  | "image-corrupt"
+  | "not-bootable"
+  | "memory-too-small"
+  | "memory-not-power-of-two"
+  | "memory-over-budget"
+  | "invalid-state"
+  | "unknown-guest"
+  | "boot-timeout"
+  | "exec-timeout"
+  | "guest-crashed"
+  | "guest-terminated"
+  | "worker-failed"
+  | "snapshot-corrupt"
+  | "snapshot-incompatible"
+  | "snapshot-version"
+  | "migration-failed";
+
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export class HyperlabError extends Error {
+  override readonly name = "HyperlabError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  toJSON(): SerializedError {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+
+  static from(value: SerializedError): HyperlabError {
+    return new HyperlabError(value.code, value.message, value.details ?? {});
+  }
+}
+
+export function isHyperlabError(value: unknown): value is HyperlabError {
+  return value instanceof HyperlabError;
+}
+
+/** A sentence for anything thrown: our own errors keep their text, others get their message. */
+export function describeError(value: unknown): string {
+  if (value instanceof Error) return value.message || value.name;
+  return String(value);
+}

@@ -1,0 +1,52 @@
+import { HyperlabError } from "../errors.js";
+import type { ImageKind } from "./manifest.js";
+
+/**
+ * Tells what a file a user brings is, from its bytes:
+ * - Linux bzImage: the boot protocol header "HdrS" at 0x202 (Documentation/x86/boot.rst);
+ * - ISO 9660: "CD001" at 0x8001 (the primary volume descriptor, sector 16);
+ * - raw disk: an MBR boot signature 0x55 0xAA at 510.
+ */
+export function detectImageKind(bytes: Uint8Array): ImageKind | undefined {
+  const at = (offset: number, text: string) =>
+    bytes.length >= offset + text.length && [...text].every((ch, i) => bytes[offset + i] === ch.charCodeAt(0));
+  if (at(0x202, "HdrS")) return "bzimage";
+  if (at(0x8001, "CD001")) return "iso";
+  if (bytes.length >= 512 && bytes[510] === 0x55 && bytes[511] === 0xaa) return "disk";
+  return undefined;
+}
+
+export const MAX_USER_IMAGE_BYTES = 512 * 1024 * 1024;
+
+/** Checks a user's file before boot: throws `not-bootable` with a sentence when it is none of ours. */
+export function checkUserImage(name: string, bytes: Uint8Array, expected?: ImageKind): ImageKind {
+  if (bytes.length === 0) throw new HyperlabError("not-bootable", `${name} is empty.`);
+  if (bytes.length > MAX_USER_IMAGE_BYTES)
+    throw new HyperlabError(
+      "not-bootable",
+      `${name} is ${Math.round(bytes.length / 2 ** 20)} MiB; images up to ${MAX_USER_IMAGE_BYTES / 2 ** 20} MiB can be booted here.`,
+    );
+  const kind = detectImageKind(bytes);
+  if (!kind)
+    throw new HyperlabError(
+      "not-bootable",
+      `${name} is not a bootable image: it is neither a Linux bzImage, an ISO 9660 CD image nor a disk with a boot sector.`,
+    );
+  if (expected && kind !== expected)
+    throw new HyperlabError("not-bootable", `${name} is a ${kind} image, not a ${expected} image.`);
+  if (kind === "disk" && bytes.length % 512 !== 0)
+    throw new HyperlabError(
+      "not-bootable",
+      `${name} is ${bytes.length} bytes; a disk image is a whole number of 512-byte sectors.`,
+    );
+  return kind;
+}
+
+/** v86 throws on a bzImage whose size is not a multiple of 512: pad it with zeros. */
+export function padTo512(bytes: Uint8Array): Uint8Array {
+  const rest = bytes.length % 512;
+  if (rest === 0) return bytes;
+  const padded = new Uint8Array(bytes.length + 512 - rest);
+  padded.set(bytes);
+  return padded;
+}

@@ -1,0 +1,133 @@
+/**
+ * The only code that imports v86. A Machine turns a MachineConfig into V86 options,
+ * starts the emulator and turns its string events into typed callbacks.
+ * It runs inside a guest's worker (see worker/runtime.ts).
+ */
+import { V86, type V86Options } from "v86";
+import type { MachineConfig, MachineCounters } from "../protocol.js";
+import type { ConsoleKind } from "../spec.js";
+
+export interface MachineSink {
+  output(console: ConsoleKind, bytes: Uint8Array): void;
+}
+
+const MiB = 1024 * 1024;
+
+/** v86 wants ArrayBuffers of exactly the file's bytes. */
+function buffer(bytes: Uint8Array): { buffer: ArrayBuffer } {
+  const copy =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+  return { buffer: copy as ArrayBuffer };
+}
+
+export function machineOptions(config: MachineConfig): V86Options {
+  const { spec, files } = config;
+  const options: V86Options = {
+    wasm_path: config.wasmUrl,
+    memory_size: spec.memoryMiB * MiB,
+    vga_memory_size: 8 * MiB,
+    bios: buffer(files.bios),
+    vga_bios: buffer(files.vgaBios),
+    autostart: false,
+    disable_keyboard: true,
+    disable_mouse: true,
+    disable_speaker: true,
+    acpi: false,
+    log_level: 0,
+    // Without a relay URL the NIC has no backend; "none" leaves the guest without one.
+    net_device: { type: spec.net === "none" ? ("none" as "ne2k") : spec.net },
+    virtio_balloon: spec.balloon,
+  };
+  if (spec.console !== "serial") (options as { virtio_console?: unknown }).virtio_console = true;
+  if (files.bzimage) {
+    options.bzimage = buffer(files.bzimage);
+    options.cmdline = [files.cmdline, spec.cmdline].filter(Boolean).join(" ");
+    if (files.initrd) options.initrd = buffer(files.initrd);
+  }
+  if (files.cdrom) options.cdrom = buffer(files.cdrom);
+  if (files.hda) options.hda = buffer(files.hda);
+  return options;
+}
+
+export class Machine {
+  private emulator?: V86;
+  private readonly pending: Record<ConsoleKind, number[]> = { serial: [], virtio: [] };
+  private flushQueued = false;
+
+  constructor(
+    private readonly config: MachineConfig,
+    private readonly sink: MachineSink,
+  ) {}
+
+  /** Creates the emulator and starts it; resolves once v86 runs. */
+  async boot(): Promise<void> {
+    const emulator = new V86(machineOptions(this.config));
+    this.emulator = emulator;
+    // Output comes a byte at a time (UART) or a buffer at a time (virtio); batch it per
+    // emulator slice so that a 64 KiB burst is a few messages, not 64 Ki of them.
+    emulator.add_listener("serial0-output-byte", (byte: number) => this.queue("serial", byte));
+    emulator.add_listener("virtio-console0-output-bytes", (bytes: Uint8Array) => {
+      for (const b of bytes) this.queue("virtio", b);
+    });
+    await new Promise<void>((resolve) => emulator.add_listener("emulator-ready", () => resolve()));
+    await emulator.run();
+  }
+
+  private queue(console: ConsoleKind, byte: number): void {
+    this.pending[console].push(byte);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    for (const console of ["serial", "virtio"] as const) {
+      const bytes = this.pending[console];
+      if (bytes.length === 0) continue;
+      this.pending[console] = [];
+      this.sink.output(console, Uint8Array.from(bytes));
+    }
+  }
+
+  private get v86(): V86 {
+    if (!this.emulator) throw new Error("the machine has not booted");
+    return this.emulator;
+  }
+
+  write(console: ConsoleKind, bytes: Uint8Array): void {
+    if (console === "serial") this.v86.serial_send_bytes(0, bytes);
+    else
+      (this.v86 as unknown as { bus: { send(name: string, value: unknown): void } }).bus.send(
+        "virtio-console0-input-bytes",
+        bytes,
+      );
+  }
+
+  async pause(): Promise<void> {
+    await this.v86.stop();
+  }
+
+  async resume(): Promise<void> {
+    await this.v86.run();
+  }
+
+  reset(): void {
+    this.v86.restart();
+  }
+
+  counters(): MachineCounters {
+    return {
+      instructions: this.emulator ? this.emulator.get_instruction_counter() >>> 0 : 0,
+      at: performance.now(),
+      running: this.emulator?.is_running() ?? false,
+    };
+  }
+
+  async destroy(): Promise<void> {
+    const emulator = this.emulator;
+    this.emulator = undefined;
+    if (emulator) await emulator.destroy();
+  }
+}

@@ -1,0 +1,24 @@
+import { availableParallelism, totalmem } from "node:os";
+import { ImageCatalog } from "../images/catalog.js";
+import { Hypervisor, type HypervisorOptions } from "../hypervisor.js";
+import { FolderImageSource } from "./images.js";
+import { nodeWorkerChannel } from "./channel.js";
+
+export { FolderImageSource, findImagesDir } from "./images.js";
+export { nodeWorkerChannel } from "./channel.js";
+
+/** Half the machine's memory, at most 8 GiB: room for many guests without starving the host. */
+export function defaultNodeMemoryBudgetMiB(): number {
+  return Math.min(8192, Math.floor(totalmem() / 2 ** 20 / 2));
+}
+
+/** A hypervisor for Node: guests in worker threads, images from the repository's images/ folder. */
+export function createNodeHypervisor(options: Partial<HypervisorOptions> & { imagesDir?: string } = {}): Hypervisor {
+  return new Hypervisor({
+    catalog: options.catalog ?? new ImageCatalog(new FolderImageSource(options.imagesDir)),
+    channel: options.channel ?? nodeWorkerChannel,
+    memoryBudgetMiB: options.memoryBudgetMiB ?? defaultNodeMemoryBudgetMiB(),
+    hostCores: options.hostCores ?? availableParallelism(),
+    wasmUrl: options.wasmUrl,
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * Integration: the real default image boots in Node under our layer (each guest in a worker
+ * thread), and what the guest prints is what we assert on.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { HyperlabError } from "../src/errors.js";
+import { createNodeHypervisor } from "../src/node/index.js";
+
+const hv = createNodeHypervisor({ memoryBudgetMiB: 512 });
+afterAll(() => hv.shutdown());
+
+describe("the default linux image", () => {
+  it("boots to a shell on the serial console and runs a command", async () => {
+    const guest = await hv.create({ image: "linux", name: "serial-guest", console: "serial" });
+    expect(guest.state).toBe("created");
+    await guest.start();
+    await guest.waitReady({ timeoutMs: 60_000 });
+    expect(guest.state).toBe("running");
+    const result = await guest.exec("uname -sm");
+    expect(result).toEqual({ output: "Linux i686\n", exitCode: 0 });
+    const failed = await guest.exec("ls /no-such-dir");
+    expect(failed.exitCode).not.toBe(0);
+    expect(failed.output).toMatch(/No such file or directory/);
+    await guest.terminate();
+    expect(guest.state).toBe("terminated");
+    expect(hv.guests).not.toContain(guest);
+  });
+
+  it("answers over the virtio console (hvc0)", async () => {
+    const guest = await hv.create({ image: "linux", name: "virtio-guest", console: "virtio" });
+    await guest.start();
+    await guest.waitReady({ console: "virtio" });
+    const result = await guest.exec("tty; echo hello from hvc0", { console: "virtio" });
+    expect(result.output).toBe("/dev/hvc0\nhello from hvc0\n");
+    await guest.terminate();
+  });
+
+  it("pauses, resumes, reboots and stops; a wrong action is a typed error", async () => {
+    const guest = await hv.create({ image: "linux", name: "lifecycle" });
+    await expect(guest.pause()).rejects.toMatchObject({ code: "invalid-state" });
+    await guest.start();
+    await guest.waitReady();
+    await guest.pause();
+    const a = await guest.counters();
+    await new Promise((r) => setTimeout(r, 300));
+    const b = await guest.counters();
+    expect(b.instructions).toBe(a.instructions);
+    await expect(guest.resume()).resolves.toBeUndefined();
+    await expect(guest.resume()).rejects.toBeInstanceOf(HyperlabError);
+    expect((await guest.exec("echo back")).output).toBe("back\n");
+    await guest.reboot();
+    expect(guest.state).toBe("booting");
+    await guest.waitReady();
+    expect((await guest.exec("cat /proc/uptime")).exitCode).toBe(0);
+    await guest.stop();
+    expect(guest.state).toBe("stopped");
+    expect(hv.memory().usedMiB).toBe(0);
+    await guest.start();
+    await guest.waitReady();
+    expect((await guest.exec("echo again")).output).toBe("again\n");
+    await guest.terminate();
+  });
+
+  it("refuses bad specs with typed errors and reserves nothing", async () => {
+    await expect(hv.create({ image: "nope" })).rejects.toMatchObject({ code: "unknown-image" });
+    await expect(hv.create({ image: "linux", memoryMiB: 16 })).rejects.toMatchObject({ code: "memory-too-small" });
+    await expect(hv.create({ image: "linux", memoryMiB: 48 })).rejects.toMatchObject({ code: "memory-not-power-of-two" });
+    await expect(hv.create({ image: "linux", memoryMiB: 1024 })).rejects.toMatchObject({ code: "memory-over-budget" });
+    expect(hv.memory().usedMiB).toBe(0);
+  });
+});
