@@ -3,6 +3,7 @@ import { Emitter } from "./events.js";
 import { Guest, type GuestEvents, type GuestHost } from "./guest/guest.js";
 import type { ImageCatalog, LoadProgress } from "./images/catalog.js";
 import type { ChannelFactory } from "./runner/channel.js";
+import { allocate } from "./scheduler/scheduler.js";
 import { checkSpecAgainstImage, validateSpec, type GuestSpec } from "./spec.js";
 
 export interface HypervisorOptions {
@@ -27,6 +28,8 @@ export interface HypervisorEvents {
   "guest:removed": Guest;
   /** Every guest's state changes, forwarded. */
   "guest:state": GuestEvents["guest:state"];
+  /** Every guest's metrics, forwarded (about twice a second per live guest). */
+  "guest:metrics": GuestEvents["guest:metrics"];
 }
 
 export const DEFAULT_MEMORY_BUDGET_MIB = 1024;
@@ -53,6 +56,11 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       channel: options.channel,
       wasmUrl: options.wasmUrl,
       admit: (guest) => this.admit(guest.name, guest.spec.memoryMiB, guest),
+      reserve: (guest, mib) => {
+        const now = this.reserved.get(guest) ?? 0;
+        if (mib > now) this.admit(guest.name, mib - now);
+        this.reserved.set(guest, mib);
+      },
       release: (guest) => this.reserved.delete(guest),
       remove: (guest) => {
         const i = this.list.indexOf(guest);
@@ -110,10 +118,31 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     const guest = new Guest(id, checked, files, this.host);
     this.host.admit(guest);
     this.nextId++;
-    guest.on("guest:state", (event) => this.emit("guest:state", event));
+    guest.on("guest:state", (event) => {
+      this.emit("guest:state", event);
+      this.schedule();
+    });
+    guest.on("guest:metrics", (metrics) => {
+      this.emit("guest:metrics", metrics);
+      this.schedule();
+    });
+    guest.on("guest:quota", () => this.schedule());
     this.list.push(guest);
     this.emit("guest:created", guest);
     return guest;
+  }
+
+  /** Recomputes every live guest's CPU share and sends the ones that changed. */
+  private schedule(): void {
+    const live = this.list.filter((g) => ["booting", "running", "rebooting"].includes(g.state));
+    const shares = allocate(
+      live.map((g) => ({ id: g.id, weight: g.weight, cap: g.cap, demand: g.demand })),
+      this.hostCores,
+    );
+    for (const guest of live) {
+      const { share } = shares.get(guest.id)!;
+      if (Math.abs(share - guest.share) > 0.002) guest.applyShare(share);
+    }
   }
 
   /** Terminates every guest. */

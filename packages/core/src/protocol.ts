@@ -29,13 +29,39 @@ export type HostRequest =
   | { type: "resume" }
   | { type: "reset" }
   | { type: "counters" }
+  | { type: "balloon"; mib: number }
   | { type: "shutdown" };
 
-export type HostMessage = (HostRequest & { id: number }) | { type: "input"; console: ConsoleKind; bytes: Uint8Array };
+export type HostMessage =
+  | (HostRequest & { id: number })
+  | { type: "input"; console: ConsoleKind; bytes: Uint8Array }
+  /** The scheduler's share for this guest, as a fraction of one host core (1 = no limit). */
+  | { type: "share"; share: number };
+
+/** What a guest's worker reports every SAMPLE_INTERVAL_MS. */
+export interface MachineSample {
+  at: number;
+  intervalMs: number;
+  instructions: number;
+  busyMs: number;
+  throttledMs: number;
+  fullSpeedPerMs: number;
+  running: boolean;
+}
+
+export interface BalloonReport {
+  /** Memory the host asked the guest to give back. */
+  targetMiB: number;
+  /** Memory the guest's driver has given back so far. */
+  actualMiB: number;
+}
+
+export const SAMPLE_INTERVAL_MS = 500;
 
 /** Worker → host. */
 export type WorkerMessage =
   | { type: "reply"; id: number; ok: true; value?: unknown }
   | { type: "reply"; id: number; ok: false; error: SerializedError }
   | { type: "output"; console: ConsoleKind; bytes: Uint8Array }
+  | { type: "sample"; sample: MachineSample }
   | { type: "fatal"; reason: string };

@@ -64,7 +64,9 @@ describe("the default linux image", () => {
   it("refuses bad specs with typed errors and reserves nothing", async () => {
     await expect(hv.create({ image: "nope" })).rejects.toMatchObject({ code: "unknown-image" });
     await expect(hv.create({ image: "linux", memoryMiB: 16 })).rejects.toMatchObject({ code: "memory-too-small" });
-    await expect(hv.create({ image: "linux", memoryMiB: 48 })).rejects.toMatchObject({ code: "memory-not-power-of-two" });
+    await expect(hv.create({ image: "linux", memoryMiB: 48 })).rejects.toMatchObject({
+      code: "memory-not-power-of-two",
+    });
     await expect(hv.create({ image: "linux", memoryMiB: 1024 })).rejects.toMatchObject({ code: "memory-over-budget" });
     expect(hv.memory().usedMiB).toBe(0);
   });

@@ -1,7 +1,15 @@
 import { HyperlabError, describeError } from "../errors.js";
 import { Emitter } from "../events.js";
 import type { BootFiles } from "../images/catalog.js";
-import type { HostRequest, MachineConfig, MachineCounters, WorkerMessage } from "../protocol.js";
+import type {
+  BalloonReport,
+  HostRequest,
+  MachineConfig,
+  MachineCounters,
+  MachineSample,
+  WorkerMessage,
+} from "../protocol.js";
+import { estimateDemand } from "../scheduler/scheduler.js";
 import type { ChannelFactory, GuestChannel } from "../runner/channel.js";
 import type { ConsoleKind, ResolvedSpec } from "../spec.js";
 import { ConsoleLog } from "./console.js";
@@ -22,10 +30,31 @@ export interface GuestOutputEvent {
   text: string;
 }
 
+/** One guest's CPU over the last sample interval (about half a second). */
+export interface GuestMetrics {
+  guest: Guest;
+  at: number;
+  intervalMs: number;
+  /** Instructions run in the interval. */
+  instructions: number;
+  mips: number;
+  /** Time the guest ran, as % of one host core. */
+  cpuPercent: number;
+  /** Time the guest was ready to run but held back by its share ("steal"). */
+  throttledMs: number;
+  /** The share the scheduler gives it, as a fraction of one host core. */
+  share: number;
+  weight: number;
+  cap: number;
+}
+
 export interface GuestEvents {
   "guest:state": GuestStateEvent;
   "guest:output": GuestOutputEvent;
   "guest:ready": { guest: Guest; console: ConsoleKind };
+  "guest:metrics": GuestMetrics;
+  /** Weight or cap changed. */
+  "guest:quota": { guest: Guest; weight: number; cap: number };
 }
 
 export interface WaitOptions {
@@ -44,6 +73,8 @@ export interface GuestHost {
   readonly wasmUrl?: string;
   /** Reserves the guest's memory or throws `memory-over-budget`. */
   admit(guest: Guest): void;
+  /** Changes a live guest's reservation; growing it is checked against the budget. */
+  reserve(guest: Guest, mib: number): void;
   release(guest: Guest): void;
   remove(guest: Guest): void;
 }
@@ -51,6 +82,8 @@ export interface GuestHost {
 const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
 const SHUTDOWN_GRACE_MS = 2_000;
+/** What a balloon leaves a guest at the least. */
+const MIN_GUEST_MIB = 16;
 
 /** Strips the user's bytes from the spec: they travel as BootFiles. */
 function machineSpec(spec: ResolvedSpec): MachineConfig["spec"] {
@@ -80,6 +113,14 @@ export class Guest extends Emitter<GuestEvents> {
     virtio: new ConsoleLog("virtio"),
   };
   crashReason?: string;
+  private currentWeight: number;
+  private currentCap: number;
+  private currentShare = 1;
+  private reclaimedMiB = 0;
+  /** What the guest wants of a core, from its last sample (for the scheduler). */
+  demand = 1;
+  /** The latest metrics, for late viewers. */
+  metrics?: GuestMetrics;
   /** When the current run began (ms since the epoch), for uptime. */
   startedAt?: number;
 
@@ -90,6 +131,108 @@ export class Guest extends Emitter<GuestEvents> {
     private readonly host: GuestHost,
   ) {
     super();
+    this.currentWeight = spec.weight;
+    this.currentCap = spec.cap;
+  }
+
+  get weight(): number {
+    return this.currentWeight;
+  }
+
+  get cap(): number {
+    return this.currentCap;
+  }
+
+  /** The scheduler's current share for this guest (fraction of one host core). */
+  get share(): number {
+    return this.currentShare;
+  }
+
+  /** Changes weight and/or cap; the scheduler applies it at once. */
+  setQuota(quota: { weight?: number; cap?: number }): void {
+    if (this.state === "terminated") assertAllowed("start", this.state, this.name);
+    const weight = quota.weight ?? this.currentWeight;
+    const cap = quota.cap ?? this.currentCap;
+    if (!Number.isInteger(weight) || weight < 1 || weight > 65535)
+      throw new HyperlabError("invalid-spec", `Weight must be a whole number from 1 to 65535, not ${String(weight)}.`, {
+        field: "weight",
+      });
+    if (typeof cap !== "number" || !(cap >= 0 && cap <= 100))
+      throw new HyperlabError(
+        "invalid-spec",
+        `Cap must be a percentage of one core from 0 (no cap) to 100, not ${String(cap)}.`,
+        { field: "cap" },
+      );
+    this.currentWeight = weight;
+    this.currentCap = cap;
+    this.emit("guest:quota", { guest: this, weight, cap });
+  }
+
+  /** Set by the hypervisor's scheduler; the guest's worker enforces it. */
+  applyShare(share: number): void {
+    this.currentShare = share;
+    this.channel?.send({ type: "share", share });
+  }
+
+  /** Memory the host holds for this guest now: its RAM less what its balloon gave back. */
+  get reservedMiB(): number {
+    return this.spec.memoryMiB - this.reclaimedMiB;
+  }
+
+  private onSample(sample: MachineSample): void {
+    this.demand = sample.running ? estimateDemand(sample, this.currentShare) : 0;
+    const interval = Math.max(1, sample.intervalMs);
+    this.metrics = {
+      guest: this,
+      at: sample.at,
+      intervalMs: sample.intervalMs,
+      instructions: sample.instructions,
+      mips: sample.instructions / interval / 1000,
+      cpuPercent: Math.min(100, (sample.busyMs / interval) * 100),
+      throttledMs: sample.throttledMs,
+      share: this.currentShare,
+      weight: this.currentWeight,
+      cap: this.currentCap,
+    };
+    this.emit("guest:metrics", this.metrics);
+  }
+
+  /**
+   * Inflates (or deflates) the guest's virtio balloon so that it gives `mib` MiB back to the
+   * host, and waits until its driver has done so. Reclaimed memory is free in the host budget;
+   * taking it back (deflating) needs that much free budget again.
+   */
+  async setBalloon(mib: number, options: { timeoutMs?: number } = {}): Promise<BalloonReport> {
+    if (!this.spec.balloon)
+      throw new HyperlabError("invalid-spec", `Guest "${this.name}" has no balloon device; launch it with balloon on.`);
+    if (!["running", "paused", "booting"].includes(this.state))
+      throw new HyperlabError(
+        "invalid-state",
+        `Cannot change the balloon of guest "${this.name}" while it is ${this.state}.`,
+      );
+    const most = this.spec.memoryMiB - MIN_GUEST_MIB;
+    if (!Number.isInteger(mib) || mib < 0 || mib > most)
+      throw new HyperlabError(
+        "invalid-spec",
+        `The balloon of guest "${this.name}" can take 0 to ${most} MiB, not ${String(mib)}.`,
+        { field: "balloon" },
+      );
+    // Deflating gives memory back to the guest: reserve it first (may be refused).
+    if (mib < this.reclaimedMiB) {
+      this.host.reserve(this, this.spec.memoryMiB - mib);
+      this.reclaimedMiB = mib;
+    }
+    let report = (await this.request({ type: "balloon", mib })) as BalloonReport;
+    const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+    while (report.actualMiB !== report.targetMiB && Date.now() < deadline) {
+      await delay(100);
+      report = (await this.request({ type: "balloon", mib })) as BalloonReport;
+    }
+    if (report.actualMiB > this.reclaimedMiB) {
+      this.reclaimedMiB = report.actualMiB;
+      this.host.reserve(this, this.spec.memoryMiB - report.actualMiB);
+    }
+    return report;
   }
 
   get name(): string {
@@ -143,6 +286,10 @@ export class Guest extends Emitter<GuestEvents> {
       this.emit("guest:output", { guest: this, console: message.console, bytes: message.bytes, text });
       return;
     }
+    if (message.type === "sample") {
+      this.onSample(message.sample);
+      return;
+    }
     if (message.type === "reply") {
       const waiter = this.pending.get(message.id);
       if (!waiter) return;
@@ -155,6 +302,8 @@ export class Guest extends Emitter<GuestEvents> {
   /** The end of this machine's run: reject what waits on it and return its memory. */
   private endRun(error: HyperlabError): void {
     this.generation++;
+    this.reclaimedMiB = 0;
+    this.demand = 0;
     this.channel = undefined;
     this.readyConsoles.clear();
     for (const waiter of this.pending.values()) waiter.reject(error);
@@ -195,6 +344,7 @@ export class Guest extends Emitter<GuestEvents> {
     this.channel = channel;
     channel.onMessage((message) => this.onMessage(generation, message));
     channel.onFailure((reason) => this.onFailure(generation, reason));
+    channel.send({ type: "share", share: this.currentShare });
     this.watchReady(generation);
     const config: MachineConfig = { spec: machineSpec(this.spec), files: this.files, wasmUrl: this.host.wasmUrl };
     await this.request({ type: "boot", config });

@@ -4,12 +4,42 @@
  * It runs inside a guest's worker (see worker/runtime.ts).
  */
 import { V86, type V86Options } from "v86";
-import type { MachineConfig, MachineCounters } from "../protocol.js";
+import { HyperlabError } from "../errors.js";
+import {
+  SAMPLE_INTERVAL_MS,
+  type BalloonReport,
+  type MachineConfig,
+  type MachineCounters,
+  type MachineSample,
+} from "../protocol.js";
+import { CpuThrottle } from "./throttle.js";
 import type { ConsoleKind } from "../spec.js";
 
 export interface MachineSink {
   output(console: ConsoleKind, bytes: Uint8Array): void;
+  sample(sample: MachineSample): void;
 }
+
+/** The parts of v86's internals we hook (the npm build keeps these property names). */
+interface V86Internals {
+  v86: {
+    yield(delayMs: number, tick: number): void;
+    cpu: {
+      main_loop(): number;
+      devices: {
+        virtio_balloon?: {
+          num_pages: number;
+          actual: number;
+          Inflate(pages: number): void;
+          Deflate(pages: number): void;
+        };
+      };
+    };
+  };
+  bus: { send(name: string, value: unknown): void };
+}
+
+const PAGES_PER_MIB = 256;
 
 const MiB = 1024 * 1024;
 
@@ -53,6 +83,8 @@ export class Machine {
   private emulator?: V86;
   private readonly pending: Record<ConsoleKind, number[]> = { serial: [], virtio: [] };
   private flushQueued = false;
+  private readonly throttle = new CpuThrottle(() => performance.now());
+  private sampler?: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly config: MachineConfig,
@@ -70,7 +102,52 @@ export class Machine {
       for (const b of bytes) this.queue("virtio", b);
     });
     await new Promise<void>((resolve) => emulator.add_listener("emulator-ready", () => resolve()));
+    this.installThrottle(emulator);
     await emulator.run();
+  }
+
+  /** Times every slice and lets the throttle delay the next one (see throttle.ts). */
+  private installThrottle(emulator: V86): void {
+    const inner = (emulator as unknown as V86Internals).v86;
+    const cpu = inner.cpu;
+    const mainLoop = cpu.main_loop;
+    const throttle = this.throttle;
+    cpu.main_loop = () => {
+      const start = performance.now();
+      const before = emulator.get_instruction_counter();
+      const delay = mainLoop.call(cpu);
+      throttle.onSlice(performance.now() - start, (emulator.get_instruction_counter() - before) >>> 0);
+      return delay;
+    };
+    const yieldTo = inner.yield.bind(inner);
+    inner.yield = (delayMs, tick) => yieldTo(throttle.delayBeforeNextSlice(delayMs), tick);
+    let last = performance.now();
+    this.sampler = setInterval(() => {
+      const now = performance.now();
+      const sample = this.throttle.takeSample();
+      this.sink.sample({ ...sample, at: Date.now(), intervalMs: now - last, running: emulator.is_running() });
+      last = now;
+    }, SAMPLE_INTERVAL_MS);
+  }
+
+  setShare(share: number): void {
+    this.throttle.setShare(share);
+  }
+
+  /** Asks the guest's balloon driver to give back `mib` MiB (0 deflates it completely). */
+  balloon(mib: number): BalloonReport {
+    const device = (this.v86 as unknown as V86Internals).v86.cpu.devices.virtio_balloon;
+    if (!device)
+      throw new HyperlabError("invalid-spec", "This guest has no virtio-balloon device (launch it with balloon on).");
+    const delta = mib * PAGES_PER_MIB - device.num_pages;
+    if (delta > 0) device.Inflate(delta);
+    else if (delta < 0) device.Deflate(-delta);
+    return this.balloonReport();
+  }
+
+  balloonReport(): BalloonReport {
+    const device = (this.v86 as unknown as V86Internals).v86.cpu.devices.virtio_balloon;
+    return { targetMiB: (device?.num_pages ?? 0) / PAGES_PER_MIB, actualMiB: (device?.actual ?? 0) / PAGES_PER_MIB };
   }
 
   private queue(console: ConsoleKind, byte: number): void {
@@ -113,10 +190,6 @@ export class Machine {
     await this.v86.run();
   }
 
-  reset(): void {
-    this.v86.restart();
-  }
-
   counters(): MachineCounters {
     return {
       instructions: this.emulator ? this.emulator.get_instruction_counter() >>> 0 : 0,
@@ -128,6 +201,7 @@ export class Machine {
   async destroy(): Promise<void> {
     const emulator = this.emulator;
     this.emulator = undefined;
+    clearInterval(this.sampler);
     if (emulator) await emulator.destroy();
   }
 }

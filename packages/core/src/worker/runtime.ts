@@ -4,7 +4,7 @@
  */
 import { HyperlabError, describeError, type SerializedError } from "../errors.js";
 import { Machine } from "../machine/machine.js";
-import type { HostMessage, HostRequest, WorkerMessage } from "../protocol.js";
+import type { HostMessage, HostRequest, MachineConfig, WorkerMessage } from "../protocol.js";
 
 export interface WorkerEndpoint {
   post(message: WorkerMessage, transfer?: ArrayBuffer[]): void;
@@ -13,26 +13,45 @@ export interface WorkerEndpoint {
 
 export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: string } = {}): void {
   let machine: Machine | undefined;
+  let config: MachineConfig | undefined;
+  let share = 1;
+
+  const bootMachine = async (config: MachineConfig): Promise<Machine> => {
+    const next = new Machine(config, {
+      output: (console, bytes) => endpoint.post({ type: "output", console, bytes }, [bytes.buffer as ArrayBuffer]),
+      sample: (sample) => endpoint.post({ type: "sample", sample }),
+    });
+    next.setShare(share);
+    await next.boot();
+    return next;
+  };
 
   const handle = async (request: HostRequest): Promise<unknown> => {
     switch (request.type) {
       case "boot": {
         if (machine) throw new HyperlabError("invalid-state", "This worker already runs a machine.");
-        const config = { ...request.config, wasmUrl: request.config.wasmUrl ?? defaults.wasmUrl };
-        machine = new Machine(config, {
-          output: (console, bytes) => endpoint.post({ type: "output", console, bytes }, [bytes.buffer as ArrayBuffer]),
-        });
-        await machine.boot();
+        config = { ...request.config, wasmUrl: request.config.wasmUrl ?? defaults.wasmUrl };
+        machine = await bootMachine(config);
+        return undefined;
+      }
+      case "reset": {
+        // A cold reset: v86's own restart() faults on bzImage guests ("memory access out of
+        // bounds" as it reloads the BIOS), so the worker builds the machine anew instead.
+        if (!machine || !config) throw new HyperlabError("invalid-state", "The machine has not booted.");
+        const old = machine;
+        machine = undefined;
+        await old.destroy();
+        machine = await bootMachine(config);
         return undefined;
       }
       case "pause":
         return need(machine).pause();
       case "resume":
         return need(machine).resume();
-      case "reset":
-        return need(machine).reset();
       case "counters":
         return need(machine).counters();
+      case "balloon":
+        return need(machine).balloon(request.mib);
       case "shutdown":
         await machine?.destroy();
         machine = undefined;
@@ -43,6 +62,11 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
   endpoint.listen((message) => {
     if (message.type === "input") {
       machine?.write(message.console, message.bytes);
+      return;
+    }
+    if (message.type === "share") {
+      share = message.share;
+      machine?.setShare(share);
       return;
     }
     const { id } = message;

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { CpuThrottle } from "./throttle.js";
+
+/** Runs a fake always-busy guest for `ms` of fake time: 1 ms slices of 100k instructions. */
+function simulate(share: number, ms: number): { instructions: number; throttledMs: number } {
+  let now = 0;
+  const throttle = new CpuThrottle(() => now);
+  throttle.setShare(share);
+  let instructions = 0;
+  while (now < ms) {
+    throttle.onSlice(1, 100_000);
+    instructions += 100_000;
+    now += 1;
+    now += throttle.delayBeforeNextSlice(0);
+  }
+  return { instructions, throttledMs: throttle.takeSample().throttledMs };
+}
+
+describe("CpuThrottle", () => {
+  it("does not hold back an unlimited guest", () => {
+    expect(simulate(1, 1000).instructions).toBe(1000 * 100_000);
+  });
+
+  it.each([0.1, 0.25, 0.5])("holds a busy guest to a %s share of full speed", (share) => {
+    const { instructions, throttledMs } = simulate(share, 10_000);
+    const measured = instructions / (10_000 * 100_000);
+    expect(Math.abs(measured - share) / share).toBeLessThan(0.05);
+    expect(throttledMs).toBeGreaterThan(10_000 * (1 - share) * 0.9);
+  });
+
+  it("lets v86 sleep as long as it wants to", () => {
+    const throttle = new CpuThrottle(() => 0);
+    throttle.setShare(0.5);
+    throttle.onSlice(1, 1000);
+    expect(throttle.delayBeforeNextSlice(7)).toBeGreaterThanOrEqual(7);
+  });
+});

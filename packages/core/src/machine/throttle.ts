@@ -1,0 +1,76 @@
+/**
+ * Holds one guest to a share of a host core, inside its worker.
+ *
+ * v86 runs the guest in slices (`cpu.main_loop`, ~1 ms or ~100k instructions) and then
+ * yields. We time each slice and count its instructions; once a period's budget is spent,
+ * the next slice waits for the next period. The budget is counted in instructions at the
+ * guest's measured full speed, not in slice time: at small shares timer work takes a large
+ * part of each slice, and a time budget would then run far fewer instructions than the share.
+ */
+export interface ThrottleSample {
+  /** Instructions run since the last sample (the counter wraps; deltas use `>>> 0`). */
+  instructions: number;
+  /** Time spent inside slices. */
+  busyMs: number;
+  /** Time the guest was ready to run but held back by its budget ("steal"). */
+  throttledMs: number;
+  /** Instructions per ms at full speed, as measured. */
+  fullSpeedPerMs: number;
+}
+
+const PERIOD_MS = 50;
+/** Slices shorter than this say little about full speed (mostly timer work). */
+const MIN_SLICE_MS = 0.25;
+
+export class CpuThrottle {
+  /** Fraction of one core; 1 or more means no limit. */
+  private share = 1;
+  private periodEnd = 0;
+  private periodInstructions = 0;
+  private fullSpeedPerMs = 0;
+  private sample: ThrottleSample = { instructions: 0, busyMs: 0, throttledMs: 0, fullSpeedPerMs: 0 };
+
+  constructor(private readonly now: () => number) {}
+
+  setShare(share: number): void {
+    this.share = share > 0 ? share : 1;
+  }
+
+  get limited(): boolean {
+    return this.share < 1;
+  }
+
+  /** Called after every slice with its duration and instruction count. */
+  onSlice(ms: number, instructions: number): void {
+    this.sample.instructions += instructions;
+    this.sample.busyMs += ms;
+    this.periodInstructions += instructions;
+    if (ms >= MIN_SLICE_MS) {
+      const rate = instructions / ms;
+      // Track the best sustained rate: decays slowly so a faster JIT phase is remembered.
+      this.fullSpeedPerMs = Math.max(rate, this.fullSpeedPerMs * 0.999);
+    }
+  }
+
+  /** How long the next slice must wait, given v86's own wish to sleep `delayMs` (0 = run now). */
+  delayBeforeNextSlice(delayMs: number): number {
+    if (!this.limited || this.fullSpeedPerMs === 0) return delayMs;
+    const now = this.now();
+    const budget = this.share * this.fullSpeedPerMs * PERIOD_MS;
+    if (now >= this.periodEnd) {
+      // A new period: unused budget does not carry over; the last slice's overdraft does.
+      this.periodInstructions = Math.min(Math.max(0, this.periodInstructions - budget), budget);
+      this.periodEnd = now + PERIOD_MS;
+    }
+    if (this.periodInstructions < budget) return delayMs;
+    const wait = this.periodEnd - now;
+    this.sample.throttledMs += Math.max(0, wait - Math.max(0, delayMs));
+    return Math.max(delayMs, wait);
+  }
+
+  takeSample(): ThrottleSample {
+    const sample = { ...this.sample, fullSpeedPerMs: this.fullSpeedPerMs };
+    this.sample = { instructions: 0, busyMs: 0, throttledMs: 0, fullSpeedPerMs: 0 };
+    return sample;
+  }
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { allocate, estimateDemand, type SchedulerEntry } from "./scheduler.js";
+
+const busy = (id: string, weight = 256, cap = 0): SchedulerEntry => ({ id, weight, cap, demand: 1 });
+const shares = (m: Map<string, { share: number }>) =>
+  Object.fromEntries([...m].map(([k, v]) => [k, +v.share.toFixed(4)]));
+
+describe("allocate", () => {
+  it("splits one core 1:2:4 among three busy guests", () => {
+    expect(shares(allocate([busy("a", 1), busy("b", 2), busy("c", 4)], 1))).toEqual({
+      a: +(1 / 7).toFixed(4),
+      b: +(2 / 7).toFixed(4),
+      c: +(4 / 7).toFixed(4),
+    });
+  });
+
+  it("gives weight 512 twice the CPU of weight 256 under contention", () => {
+    const s = allocate([busy("a", 256), busy("b", 512)], 1);
+    expect(s.get("b")!.share / s.get("a")!.share).toBeCloseTo(2);
+  });
+
+  it("holds caps even when the host is idle", () => {
+    expect(shares(allocate([busy("a", 256, 10), busy("b", 256, 25), busy("c", 256, 50)], 1))).toEqual({
+      a: 0.1,
+      b: 0.25,
+      c: 0.5,
+    });
+  });
+
+  it("never gives one guest more than one core", () => {
+    expect(allocate([busy("a")], 4).get("a")!.share).toBe(1);
+  });
+
+  it("gives an idle guest's CPU to the busy ones (work-conserving)", () => {
+    const s = allocate([busy("a"), busy("b"), { id: "idle", weight: 256, cap: 0, demand: 0.02 }], 1);
+    expect(s.get("a")!.share).toBeCloseTo(0.49);
+    expect(s.get("b")!.share).toBeCloseTo(0.49);
+    // The idle guest may still wake up to its fair part before the next round.
+    expect(s.get("idle")!.share).toBeGreaterThanOrEqual(0.02);
+    expect(s.get("idle")!.contended).toBe(false);
+  });
+
+  it("leaves guests unlimited when there is no contention", () => {
+    const s = allocate([busy("a"), busy("b")], 2);
+    expect(s.get("a")).toEqual({ share: 1, contended: false });
+  });
+});
+
+describe("estimateDemand", () => {
+  it("takes a held-back guest as wanting a whole core", () => {
+    expect(estimateDemand({ busyMs: 100, throttledMs: 400, intervalMs: 500 }, 0.2)).toBe(1);
+  });
+  it("takes an idle guest at its use plus room to grow", () => {
+    expect(estimateDemand({ busyMs: 10, throttledMs: 0, intervalMs: 500 }, 1)).toBeCloseTo(0.08);
+  });
+});

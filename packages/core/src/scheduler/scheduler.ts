@@ -1,0 +1,78 @@
+/**
+ * Proportional-share CPU scheduling with caps, in the manner of Xen's credit scheduler
+ * (weight, cap) and libvirt's `shares`/`quota`: under contention each guest gets host CPU in
+ * proportion to its weight; a cap bounds a guest even when the host is idle; CPU a guest
+ * does not use goes to the others (work-conserving).
+ *
+ * Pure: it turns weights, caps and measured demand into shares. Guests enforce their share in
+ * their own worker (machine/throttle.ts).
+ */
+export interface SchedulerEntry {
+  id: string;
+  weight: number;
+  /** % of one host core; 0 = no cap. */
+  cap: number;
+  /** Fraction of one core the guest wants: 1 when it was held back or ran flat out. */
+  demand: number;
+}
+
+export interface Allocation {
+  /** Fraction of one host core the guest may use; 1 = a whole core (a guest has one vCPU). */
+  share: number;
+  /** True when this share is below what the guest wants (it is being held back). */
+  contended: boolean;
+}
+
+/** The most a guest may use: one core (one vCPU), or its cap. */
+function ceiling(entry: SchedulerEntry): number {
+  return entry.cap > 0 ? Math.min(1, entry.cap / 100) : 1;
+}
+
+/**
+ * Water-filling: raise a common level; a guest's share is min(level × weight, what it wants).
+ * Guests that want less than their weighted part give the rest to the others.
+ */
+export function allocate(entries: readonly SchedulerEntry[], hostCores: number): Map<string, Allocation> {
+  const result = new Map<string, Allocation>();
+  let remaining = Math.max(0, hostCores);
+  let active = entries.map((e) => ({ entry: e, want: Math.min(ceiling(e), Math.max(0, e.demand)) }));
+  let level = 0;
+  for (;;) {
+    const weights = active.reduce((sum, a) => sum + a.entry.weight, 0);
+    if (active.length === 0 || weights === 0) break;
+    level = remaining / weights;
+    const satisfied = active.filter((a) => a.want <= level * a.entry.weight);
+    if (satisfied.length === 0) break;
+    for (const a of satisfied) {
+      remaining -= a.want;
+      result.set(a.entry.id, { share: a.want, contended: false });
+    }
+    active = active.filter((a) => !satisfied.includes(a));
+  }
+  for (const a of active) result.set(a.entry.id, { share: level * a.entry.weight, contended: true });
+  // Guests that got what they want may grow up to the level (or their cap) before the next
+  // round notices: an idle guest that wakes up is not stuck at its idle share.
+  for (const e of entries) {
+    const allocation = result.get(e.id)!;
+    if (!allocation.contended) {
+      const headroom =
+        active.length === 0 ? ceiling(e) : Math.min(ceiling(e), Math.max(allocation.share, level * e.weight));
+      result.set(e.id, { share: headroom, contended: false });
+    }
+  }
+  return result;
+}
+
+/**
+ * What a guest wants next, from its last sample: a guest that was held back, or that ran
+ * flat out, wants a whole core; otherwise what it used plus room to grow.
+ */
+export function estimateDemand(
+  sample: { busyMs: number; throttledMs: number; intervalMs: number },
+  share: number,
+): number {
+  if (sample.intervalMs <= 0) return 1;
+  const used = sample.busyMs / sample.intervalMs;
+  if (sample.throttledMs > sample.intervalMs * 0.05 || used >= Math.min(share, 1) * 0.9) return 1;
+  return Math.min(1, used * 1.5 + 0.05);
+}
