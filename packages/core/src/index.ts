@@ -31,6 +31,7 @@ export {
   type GuestOutputEvent,
   type ExecResult,
   type WaitOptions,
+  type GuestMetrics,
 } from "./guest/guest.js";
 export {
   Hypervisor,
@@ -45,4 +46,15 @@ export {
   type GuestChannel,
   type BrowserWorkerLike,
 } from "./runner/channel.js";
-export type { MachineConfig, MachineCounters, HostMessage, WorkerMessage } from "./protocol.js";
+export type {
+  MachineConfig,
+  MachineCounters,
+  MachineSample,
+  BalloonReport,
+  HostMessage,
+  WorkerMessage,
+} from "./protocol.js";
+export { SAMPLE_INTERVAL_MS } from "./protocol.js";
+export { allocate, estimateDemand, type SchedulerEntry, type Allocation } from "./scheduler/scheduler.js";
+export { parseLab, guestSpec, type Lab, type LabGuest, type LabSegment } from "./lab/lab.js";
+export { HttpImageSource } from "./images/http.js";

@@ -516,7 +516,7 @@ export class Guest extends Emitter<GuestEvents> {
    * Markers around the command tell its output apart from the echo of what was typed; the
    * quotes split the marker in the typed text so only the shell's output matches.
    */
-  exec(command: string, options: WaitOptions = {}): Promise<ExecResult> {
+  async exec(command: string, options: WaitOptions = {}): Promise<ExecResult> {
     assertAllowed("exec", this.state, this.name);
     const console = options.console ?? this.primaryConsole;
     this.checkConsole(console);

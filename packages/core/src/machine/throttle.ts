@@ -21,6 +21,8 @@ export interface ThrottleSample {
 const PERIOD_MS = 50;
 /** Slices shorter than this say little about full speed (mostly timer work). */
 const MIN_SLICE_MS = 0.25;
+/** Full speed is a moving average over about this much running time. */
+const RATE_WINDOW_MS = 2000;
 
 export class CpuThrottle {
   /** Fraction of one core; 1 or more means no limit. */
@@ -28,6 +30,7 @@ export class CpuThrottle {
   private periodEnd = 0;
   private periodInstructions = 0;
   private fullSpeedPerMs = 0;
+  private afterWait = false;
   private sample: ThrottleSample = { instructions: 0, busyMs: 0, throttledMs: 0, fullSpeedPerMs: 0 };
 
   constructor(private readonly now: () => number) {}
@@ -45,11 +48,14 @@ export class CpuThrottle {
     this.sample.instructions += instructions;
     this.sample.busyMs += ms;
     this.periodInstructions += instructions;
-    if (ms >= MIN_SLICE_MS) {
+    // Full speed is what the guest runs between timer catch-ups: the first slice after a
+    // throttled wait mostly handles the timers that fired meanwhile, so it is left out.
+    if (ms >= MIN_SLICE_MS && !this.afterWait) {
       const rate = instructions / ms;
-      // Track the best sustained rate: decays slowly so a faster JIT phase is remembered.
-      this.fullSpeedPerMs = Math.max(rate, this.fullSpeedPerMs * 0.999);
+      const weight = Math.min(1, ms / RATE_WINDOW_MS);
+      this.fullSpeedPerMs = this.fullSpeedPerMs === 0 ? rate : this.fullSpeedPerMs * (1 - weight) + rate * weight;
     }
+    this.afterWait = false;
   }
 
   /** How long the next slice must wait, given v86's own wish to sleep `delayMs` (0 = run now). */
@@ -64,6 +70,7 @@ export class CpuThrottle {
     }
     if (this.periodInstructions < budget) return delayMs;
     const wait = this.periodEnd - now;
+    this.afterWait = true;
     this.sample.throttledMs += Math.max(0, wait - Math.max(0, delayMs));
     return Math.max(delayMs, wait);
   }

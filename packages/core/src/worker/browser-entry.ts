@@ -2,9 +2,8 @@
  * Entry of a guest worker in a browser (a module Worker). The app creates the worker from a
  * small file that imports this module and passes the URL of v86.wasm in the boot config.
  */
-import { describeError } from "../errors.js";
 import type { HostMessage, WorkerMessage } from "../protocol.js";
-import { serveGuest } from "./runtime.js";
+import { crashReason, serveGuest } from "./runtime.js";
 
 /** The few members of a worker's global scope used here (core has no DOM lib). */
 interface WorkerScope {
@@ -25,11 +24,11 @@ export function startBrowserGuestWorker(): void {
   };
   scope.addEventListener("error", (event) => {
     event.preventDefault();
-    fatal(describeError(event.error ?? event.message));
+    fatal(crashReason(event.error ?? event.message));
   });
   scope.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
-    fatal(describeError(event.reason));
+    fatal(crashReason(event.reason));
   });
   serveGuest({
     post: (message, transfer) => scope.postMessage(message, transfer),

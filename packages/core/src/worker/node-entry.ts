@@ -1,8 +1,7 @@
 /** Entry of a guest worker under Node's worker_threads. */
 import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
-import { describeError } from "../errors.js";
-import { serveGuest } from "./runtime.js";
+import { crashReason, serveGuest } from "./runtime.js";
 
 const port = parentPort;
 if (!port) throw new Error("node-entry runs as a worker thread");
@@ -10,7 +9,7 @@ if (!port) throw new Error("node-entry runs as a worker thread");
 // v86 throws asynchronously on some guests; say why before the thread ends, so the host
 // can mark just this guest as crashed.
 const fatal = (error: unknown) => {
-  port.postMessage({ type: "fatal", reason: describeError(error) });
+  port.postMessage({ type: "fatal", reason: crashReason(error) });
   process.exit(1);
 };
 process.on("uncaughtException", fatal);

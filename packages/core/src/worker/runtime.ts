@@ -11,6 +11,29 @@ export interface WorkerEndpoint {
   listen(handler: (message: HostMessage) => void): void;
 }
 
+/**
+ * The last lines the emulator wrote to console.error. v86 reports a Rust panic there
+ * (e.g. "Unimplemented: #GP handler") just before it throws a bare "unreachable".
+ */
+const recentErrors: string[] = [];
+const consoleError = console.error.bind(console);
+console.error = (...args: unknown[]) => {
+  recentErrors.push(args.map(String).join(" "));
+  if (recentErrors.length > 8) recentErrors.shift();
+  consoleError(...args);
+};
+
+/** Why a worker is about to die, in the emulator's own words. */
+export function crashReason(error: unknown): string {
+  const panic = recentErrors
+    .flatMap((text) => text.split("\n"))
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("panicked at") && !line.startsWith("note:"))
+    .at(-1);
+  const reason = describeError(error);
+  return panic && panic !== reason ? `${panic} (${reason})` : reason;
+}
+
 export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: string } = {}): void {
   let machine: Machine | undefined;
   let config: MachineConfig | undefined;

@@ -1,0 +1,26 @@
+import {
+  HttpImageSource,
+  Hypervisor,
+  ImageCatalog,
+  browserWorkerChannel,
+  type BrowserWorkerLike,
+} from "@hyperlab/core";
+import wasmUrl from "v86/build/v86.wasm?url";
+
+/** A module Worker for one guest (the bundler sees the URL and builds guest.worker.ts as a chunk). */
+function guestWorker(): BrowserWorkerLike {
+  const worker = new Worker(new URL("./guest.worker.ts", import.meta.url), { type: "module" });
+  // DOM's postMessage overloads differ from core's DOM-free description only in optional typing.
+  return worker as unknown as BrowserWorkerLike;
+}
+
+/** The page's hypervisor: images over HTTP from ./images/, one module Worker per guest. */
+export function createHypervisor(): Hypervisor {
+  return new Hypervisor({
+    catalog: new ImageCatalog(new HttpImageSource(new URL("images/", location.href).href)),
+    channel: browserWorkerChannel(guestWorker),
+    memoryBudgetMiB: 1024,
+    hostCores: navigator.hardwareConcurrency || 1,
+    wasmUrl: new URL(wasmUrl, location.href).href,
+  });
+}

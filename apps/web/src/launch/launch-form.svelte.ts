@@ -1,0 +1,87 @@
+import type { Guest, LoadProgress, UserImage } from "@hyperlab/core";
+import { shownError, type ShownError } from "../errors";
+import type { Lab } from "../lab.svelte";
+import { FLAVORS, MAX_LAUNCH_COUNT, launchNames, nextAutoName, specFor, type DeviceModel } from "./flavors";
+
+export type ImageChoice = "catalog" | "file";
+
+/** The launch dialog's choices and what it is doing (loading images, creating guests, an error). */
+export class LaunchForm {
+  source = $state<ImageChoice>("catalog");
+  imageId = $state("");
+  file = $state.raw<File | undefined>();
+  flavorId = $state(FLAVORS[0].id);
+  model = $state<DeviceModel>("full");
+  name = $state("vm-1");
+  count = $state(1);
+  busy = $state(false);
+  /** Bytes of image files loaded so far, over all files of this launch. */
+  progress = $state.raw<{ file: string; loaded: number; total: number } | undefined>();
+  creating = $state<string | undefined>();
+  error = $state<ShownError | undefined>();
+
+  readonly flavor = $derived(FLAVORS.find((f) => f.id === this.flavorId) ?? FLAVORS[0]);
+
+  /** Fresh defaults each time the dialog opens; the image and flavor choices stay. */
+  prepare(lab: Lab): void {
+    this.name = nextAutoName(lab.guests.map((g) => g.name));
+    this.count = 1;
+    this.error = undefined;
+    this.progress = undefined;
+    this.creating = undefined;
+    if (!lab.images.some((i) => i.id === this.imageId)) this.imageId = lab.images[0]?.id ?? "";
+  }
+
+  private async image(): Promise<string | UserImage> {
+    if (this.source === "catalog") return this.imageId;
+    if (!this.file) throw Object.assign(new Error("Choose a file to boot first."), { code: "invalid-spec" });
+    return { name: this.file.name, bytes: new Uint8Array(await this.file.arrayBuffer()) };
+  }
+
+  /**
+   * Creates the guests (hv.create, which loads and checks the image) and starts them.
+   * Resolves true when every guest was created; start failures become notices on the page.
+   */
+  async submit(lab: Lab): Promise<boolean> {
+    if (this.busy) return false;
+    this.busy = true;
+    this.error = undefined;
+    const created: Guest[] = [];
+    try {
+      const count = Math.min(MAX_LAUNCH_COUNT, Math.max(1, Math.floor(this.count) || 1));
+      const names = launchNames(
+        this.name.trim(),
+        count,
+        lab.guests.map((g) => g.name),
+      );
+      const image = await this.image();
+      // Bytes per file of this launch (not reactive: only the sum is shown).
+      const files: Record<string, LoadProgress> = {};
+      for (const name of names) {
+        this.creating = name;
+        const spec = specFor({ name, image, flavor: this.flavor, model: this.model });
+        created.push(
+          await lab.hv.create(spec, (p) => {
+            files[p.file] = p;
+            const all = Object.values(files);
+            this.progress = {
+              file: p.file,
+              loaded: all.reduce((s, f) => s + f.loaded, 0),
+              total: all.reduce((s, f) => s + f.total, 0),
+            };
+          }),
+        );
+      }
+    } catch (error) {
+      this.error = shownError(error);
+    } finally {
+      this.busy = false;
+      this.creating = undefined;
+    }
+    for (const guest of created) {
+      if (lab.openConsoles.length < 4) lab.openConsole(guest.id);
+      guest.start().catch((error: unknown) => lab.notify(shownError(error), guest.name));
+    }
+    return this.error === undefined;
+  }
+}

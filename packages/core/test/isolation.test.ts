@@ -1,0 +1,111 @@
+/**
+ * Integration: several real guests at once, each in its own worker thread. A guest that
+ * crashes v86 becomes `crashed` and the others keep answering; pause really stops a guest;
+ * memory admission and the balloon act on what the guests see.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Guest, GuestMetrics } from "../src/index.js";
+import { createNodeHypervisor, findImagesDir } from "../src/node/index.js";
+
+const hv = createNodeHypervisor({ memoryBudgetMiB: 256, hostCores: 2 });
+afterAll(() => hv.shutdown());
+
+/** A bzImage whose setup header is intact but whose kernel is garbage: v86 hits an unimplemented #GP. */
+function brokenKernel(): Uint8Array {
+  const bytes = new Uint8Array(readFileSync(join(findImagesDir(), "linux", "bzImage")));
+  for (let i = 0x4000; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
+  return bytes;
+}
+
+async function memTotalKiB(guest: Guest): Promise<number> {
+  const { output } = await guest.exec("grep MemTotal /proc/meminfo");
+  return Number(/MemTotal:\s+(\d+)/.exec(output)![1]);
+}
+
+describe("isolation between guests", () => {
+  const guests: Guest[] = [];
+
+  it("runs three guests at once, each answering on its own console", async () => {
+    for (const name of ["a", "b", "c"]) guests.push(await hv.create({ image: "linux", name }));
+    await Promise.all(guests.map((g) => g.start()));
+    await Promise.all(guests.map((g) => g.waitReady()));
+    const names = await Promise.all(guests.map((g) => g.exec("echo I am $(hostname) && echo $((6*7))")));
+    for (const result of names) expect(result.output).toBe("I am guest\n42\n");
+    expect(hv.memory().usedMiB).toBe(96);
+  });
+
+  it("contains a guest that crashes v86: it becomes crashed, the others keep running", async () => {
+    const broken = await hv.create({ name: "broken", image: { name: "broken.bzImage", bytes: brokenKernel() } });
+    const crashed = new Promise<string | undefined>((resolve) =>
+      broken.on("guest:state", (e) => e.state === "crashed" && resolve(e.reason)),
+    );
+    await broken.start();
+    const reason = await crashed;
+    expect(broken.state).toBe("crashed");
+    expect(reason).toMatch(/GP handler|unreachable/);
+    // Its memory went back to the host; the other three still answer.
+    expect(hv.memory().usedMiB).toBe(96);
+    for (const guest of guests) expect((await guest.exec("echo still here")).output).toBe("still here\n");
+    await broken.terminate();
+  });
+
+  it("stops executing a paused guest while the others run", async () => {
+    const [a, b] = guests;
+    await a.exec("hl-burn &");
+    await b.exec("hl-burn &");
+    await a.pause();
+    const a1 = await a.counters();
+    const b1 = await b.counters();
+    await new Promise((r) => setTimeout(r, 1000));
+    const a2 = await a.counters();
+    const b2 = await b.counters();
+    expect(a2.instructions).toBe(a1.instructions);
+    expect((b2.instructions - b1.instructions) >>> 0).toBeGreaterThan(1_000_000);
+    await expect(a.exec("true")).rejects.toMatchObject({ code: "invalid-state" });
+    await a.resume();
+    expect((await a.exec("kill %1; echo resumed")).output).toContain("resumed");
+    await b.exec("kill %1");
+  });
+
+  it("refuses a guest that does not fit and says what is used and free", async () => {
+    await expect(hv.create({ image: "linux", name: "big", memoryMiB: 256 })).rejects.toThrow(
+      'Guest "big" needs 256 MiB but only 160 MiB of the host\'s 256 MiB are free (96 MiB in use).',
+    );
+    expect(hv.guests.map((g) => g.name)).toEqual(["a", "b", "c"]);
+  });
+
+  it("holds a capped busy guest near its cap", async () => {
+    const c = guests[2];
+    c.setQuota({ cap: 20 });
+    await c.exec("hl-burn &");
+    const samples: GuestMetrics[] = [];
+    const sub = c.on("guest:metrics", (m) => samples.push(m));
+    await new Promise((r) => setTimeout(r, 4000));
+    sub.dispose();
+    const cpu = samples.slice(2).map((m) => m.cpuPercent);
+    cpu.sort((x, y) => x - y);
+    expect(cpu[Math.floor(cpu.length / 2)]).toBeLessThan(35);
+    expect(c.share).toBeCloseTo(0.2);
+    c.setQuota({ cap: 0 });
+    await c.exec("kill %1");
+  });
+
+  it("inflates the balloon: the guest sees less memory and the host gets it back", async () => {
+    await Promise.all(guests.map((g) => g.terminate()));
+    const guest = await hv.create({ image: "linux", name: "balloon", memoryMiB: 128, balloon: true });
+    await guest.start();
+    await guest.waitReady();
+    const before = await memTotalKiB(guest);
+    const report = await guest.setBalloon(64);
+    expect(report).toEqual({ targetMiB: 64, actualMiB: 64 });
+    const after = await memTotalKiB(guest);
+    expect(before - after).toBeGreaterThanOrEqual(64 * 1024 - 1024);
+    expect(hv.memory().usedMiB).toBe(64);
+    await guest.setBalloon(0);
+    expect(await memTotalKiB(guest)).toBeGreaterThanOrEqual(before - 1024);
+    expect(hv.memory().usedMiB).toBe(128);
+    await guest.terminate();
+  });
+});

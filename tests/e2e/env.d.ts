@@ -1,0 +1,7 @@
+import type { Hypervisor } from "@hyperlab/core";
+
+declare global {
+  interface Window {
+    hyperlab: Hypervisor;
+  }
+}
