@@ -36,7 +36,9 @@ export type HostMessage =
   | (HostRequest & { id: number })
   | { type: "input"; console: ConsoleKind; bytes: Uint8Array }
   /** The scheduler's share for this guest, as a fraction of one host core (1 = no limit). */
-  | { type: "share"; share: number };
+  | { type: "share"; share: number }
+  /** The virtio console's window size (a UART has none). */
+  | { type: "resize"; cols: number; rows: number };
 
 /** What a guest's worker reports every SAMPLE_INTERVAL_MS. */
 export interface MachineSample {

@@ -32,6 +32,11 @@ describe("the default linux image", () => {
     await guest.waitReady({ console: "virtio" });
     const result = await guest.exec("tty; echo hello from hvc0", { console: "virtio" });
     expect(result.output).toBe("/dev/hvc0\nhello from hvc0\n");
+    // hvc0 knows its window size (80×25 until told otherwise), and follows a resize.
+    expect((await guest.exec("stty size", { console: "virtio" })).output).toBe("25 80\n");
+    guest.resize(100, 30);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await guest.exec("stty size", { console: "virtio" })).output).toBe("30 100\n");
     await guest.terminate();
   });
 

@@ -116,6 +116,7 @@ export class Guest extends Emitter<GuestEvents> {
   private currentWeight: number;
   private currentCap: number;
   private currentShare = 1;
+  private virtioSize = { cols: 80, rows: 25 };
   private reclaimedMiB = 0;
   /** What the guest wants of a core, from its last sample (for the scheduler). */
   demand = 1;
@@ -166,6 +167,14 @@ export class Guest extends Emitter<GuestEvents> {
     this.currentWeight = weight;
     this.currentCap = cap;
     this.emit("guest:quota", { guest: this, weight, cap });
+  }
+
+  /** Sets the virtio console's window size (hvc0); the serial console has none to set. */
+  resize(cols: number, rows: number): void {
+    if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 2 || rows < 2 || cols > 1000 || rows > 1000)
+      throw new HyperlabError("invalid-spec", `A console is 2 to 1000 columns and rows, not ${cols}×${rows}.`);
+    this.virtioSize = { cols, rows };
+    if (this.isReady("virtio")) this.channel?.send({ type: "resize", cols, rows });
   }
 
   /** Set by the hypervisor's scheduler; the guest's worker enforces it. */
@@ -363,6 +372,7 @@ export class Guest extends Emitter<GuestEvents> {
         () => {
           if (generation !== this.generation) return;
           this.readyConsoles.add(console);
+          if (console === "virtio") this.channel?.send({ type: "resize", ...this.virtioSize });
           this.emit("guest:ready", { guest: this, console });
           if (this.state === "booting") this.setState("running");
         },

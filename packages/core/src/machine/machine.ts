@@ -182,6 +182,15 @@ export class Machine {
       );
   }
 
+  /**
+   * Tells hvc0 its window size. v86 puts the event's first number where Linux reads rows
+   * (drivers/char/virtio_console.c), so rows go first.
+   */
+  resize(cols: number, rows: number): void {
+    if (this.config.spec.console === "serial") return;
+    (this.v86 as unknown as V86Internals).bus.send("virtio-console0-resize", [rows, cols]);
+  }
+
   async pause(): Promise<void> {
     await this.v86.stop();
   }

@@ -87,6 +87,10 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
       machine?.write(message.console, message.bytes);
       return;
     }
+    if (message.type === "resize") {
+      machine?.resize(message.cols, message.rows);
+      return;
+    }
     if (message.type === "share") {
       share = message.share;
       machine?.setShare(share);
