@@ -1,6 +1,7 @@
 import type { Guest, Hypervisor, ImageEntry, MemoryReport } from "@hyperlab/core";
 import { shownError, type ShownError } from "./errors";
 import { GuestView } from "./instances/guest-view.svelte";
+import { CpuHistory } from "./scheduler/cpu-history.svelte";
 
 export interface Notice {
   id: number;
@@ -23,6 +24,10 @@ export class Lab {
   /** Ids of guests whose consoles are open, in the order they were opened. */
   openConsoles = $state<string[]>([]);
   notices = $state<Notice[]>([]);
+  /** Host cores the scheduler shares among guests. */
+  hostCores = $state(0);
+  /** Every guest's CPU share over the last minute, kept while other views are shown. */
+  readonly cpu: CpuHistory;
   /** Wall clock for uptimes, ticking once a second. */
   now = $state(Date.now());
 
@@ -41,6 +46,9 @@ export class Lab {
   constructor(hv: Hypervisor) {
     this.hv = hv;
     this.memory = hv.memory();
+    this.hostCores = hv.hostCores;
+    this.cpu = new CpuHistory(hv);
+    this.stops.push(() => this.cpu.dispose());
     for (const guest of hv.guests) this.add(guest);
     const subs = [
       hv.on("guest:created", (guest) => this.add(guest)),
@@ -70,6 +78,15 @@ export class Lab {
       this.catalogError = shownError(error);
     } finally {
       this.catalogLoaded = true;
+    }
+  }
+
+  /** Throws the core's error (a HyperlabError) for a bad count. */
+  setHostCores(cores: number): void {
+    try {
+      this.hv.setHostCores(cores);
+    } finally {
+      this.hostCores = this.hv.hostCores;
     }
   }
 

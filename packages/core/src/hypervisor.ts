@@ -2,6 +2,7 @@ import { HyperlabError } from "./errors.js";
 import { Emitter } from "./events.js";
 import { Guest, type GuestEvents, type GuestHost } from "./guest/guest.js";
 import type { ImageCatalog, LoadProgress } from "./images/catalog.js";
+import { Network } from "./network/network.js";
 import type { ChannelFactory } from "./runner/channel.js";
 import { allocate } from "./scheduler/scheduler.js";
 import { checkSpecAgainstImage, validateSpec, type GuestSpec } from "./spec.js";
@@ -41,17 +42,19 @@ export const DEFAULT_MEMORY_BUDGET_MIB = 1024;
 export class Hypervisor extends Emitter<HypervisorEvents> {
   readonly catalog: ImageCatalog;
   readonly memoryBudgetMiB: number;
-  readonly hostCores: number;
+  private cores: number;
   private readonly list: Guest[] = [];
   private readonly reserved = new Map<Guest, number>();
   private nextId = 1;
   private readonly host: GuestHost;
+  /** The virtual switch between guests' NICs, its segments, DHCP and capture. */
+  readonly network = new Network();
 
   constructor(options: HypervisorOptions) {
     super();
     this.catalog = options.catalog;
     this.memoryBudgetMiB = options.memoryBudgetMiB ?? DEFAULT_MEMORY_BUDGET_MIB;
-    this.hostCores = options.hostCores ?? 1;
+    this.cores = options.hostCores ?? 1;
     this.host = {
       channel: options.channel,
       wasmUrl: options.wasmUrl,
@@ -65,9 +68,23 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       remove: (guest) => {
         const i = this.list.indexOf(guest);
         if (i >= 0) this.list.splice(i, 1);
+        this.network.detach(guest);
         this.emit("guest:removed", guest);
       },
     };
+  }
+
+  /** Host cores the scheduler shares among guests. */
+  get hostCores(): number {
+    return this.cores;
+  }
+
+  /** Changes how many host cores the guests share; applies at once. */
+  setHostCores(cores: number): void {
+    if (!Number.isInteger(cores) || cores < 1 || cores > 256)
+      throw new HyperlabError("invalid-spec", `Host cores must be a whole number from 1 to 256, not ${String(cores)}.`);
+    this.cores = cores;
+    this.schedule();
   }
 
   get guests(): readonly Guest[] {
@@ -115,6 +132,8 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     // Another create may have finished while the image loaded: check names and memory now.
     if (this.list.some((g) => g.name === checked.name))
       throw new HyperlabError("invalid-spec", `There is already a guest named "${checked.name}".`, { field: "name" });
+    // A MAC per NIC, the same for the same name on every run (see network/network.ts).
+    if (checked.net !== "none") checked.mac = this.network.assignMac(checked.name, checked.mac);
     const guest = new Guest(id, checked, files, this.host);
     this.host.admit(guest);
     this.nextId++;
@@ -128,6 +147,7 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     });
     guest.on("guest:quota", () => this.schedule());
     this.list.push(guest);
+    this.network.attach(guest);
     this.emit("guest:created", guest);
     return guest;
   }
@@ -137,7 +157,7 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     const live = this.list.filter((g) => ["booting", "running", "rebooting"].includes(g.state));
     const shares = allocate(
       live.map((g) => ({ id: g.id, weight: g.weight, cap: g.cap, demand: g.demand })),
-      this.hostCores,
+      this.cores,
     );
     for (const guest of live) {
       const { share } = shares.get(guest.id)!;

@@ -24,6 +24,9 @@ export class GuestView {
   cpuPercent = $state<number | undefined>();
   mips = $state<number | undefined>();
   crashReason = $state<string | undefined>();
+  /** CPU weight and cap (% of one core; 0 = none), as the guest has them now. */
+  weight = $state(256);
+  cap = $state(0);
   /** An action started here and not finished yet. */
   pending = $state<RowAction | undefined>();
 
@@ -46,6 +49,8 @@ export class GuestView {
     this.tracker = new BootPhaseTracker(guest.files.readyMarker);
     this.state = guest.state;
     this.startedAt = guest.startedAt;
+    this.weight = guest.weight;
+    this.cap = guest.cap;
     for (const kind of guest.consoleKinds) this.tracker.feed(guest.consoles[kind].history());
     this.phase = guest.isReady() ? "shell" : this.tracker.phase;
     this.subscriptions.push(
@@ -54,6 +59,10 @@ export class GuestView {
         if (this.phase !== "shell") this.phase = this.tracker.feed(text);
       }),
       guest.on("guest:ready", () => (this.phase = "shell")),
+      guest.on("guest:quota", ({ weight, cap }) => {
+        this.weight = weight;
+        this.cap = cap;
+      }),
     );
   }
 

@@ -13,11 +13,14 @@ import {
   type MachineSample,
 } from "../protocol.js";
 import { CpuThrottle } from "./throttle.js";
+import { plugNic, receiveOnNic } from "./nic.js";
 import type { ConsoleKind } from "../spec.js";
 
 export interface MachineSink {
   output(console: ConsoleKind, bytes: Uint8Array): void;
   sample(sample: MachineSample): void;
+  /** A frame the guest's NIC sent (a copy: the sink may transfer it). */
+  frame?(bytes: Uint8Array): void;
 }
 
 /** The parts of v86's internals we hook (the npm build keeps these property names). */
@@ -67,7 +70,10 @@ export function machineOptions(config: MachineConfig): V86Options {
     // Without a relay URL the NIC has no backend; "none" leaves the guest without one.
     net_device: { type: spec.net === "none" ? ("none" as "ne2k") : spec.net },
     virtio_balloon: spec.balloon,
+    // A restored NIC keeps the MAC its guest's driver knows (a clone's is set after, see nic.ts).
+    preserve_mac_from_state_image: true,
   };
+  if (config.initialState) options.initial_state = { buffer: config.initialState };
   if (spec.console !== "serial") (options as { virtio_console?: unknown }).virtio_console = true;
   if (files.bzimage) {
     options.bzimage = buffer(files.bzimage);
@@ -102,8 +108,9 @@ export class Machine {
       for (const b of bytes) this.queue("virtio", b);
     });
     await new Promise<void>((resolve) => emulator.add_listener("emulator-ready", () => resolve()));
+    plugNic(emulator, this.config.spec.mac, (frame) => this.sink.frame?.(frame));
     this.installThrottle(emulator);
-    await emulator.run();
+    if (!this.config.paused) await emulator.run();
   }
 
   /** Times every slice and lets the throttle delay the next one (see throttle.ts). */
@@ -116,7 +123,7 @@ export class Machine {
       const start = performance.now();
       const before = emulator.get_instruction_counter();
       const delay = mainLoop.call(cpu);
-      throttle.onSlice(performance.now() - start, (emulator.get_instruction_counter() - before) >>> 0);
+      throttle.onSlice(performance.now() - start, (emulator.get_instruction_counter() - before) >>> 0, delay > 0);
       return delay;
     };
     const yieldTo = inner.yield.bind(inner);
@@ -182,6 +189,11 @@ export class Machine {
       );
   }
 
+  /** A frame from the virtual switch for the guest's NIC. */
+  receiveFrame(frame: Uint8Array): void {
+    if (this.emulator) receiveOnNic(this.emulator, frame);
+  }
+
   /**
    * Tells hvc0 its window size. v86 puts the event's first number where Linux reads rows
    * (drivers/char/virtio_console.c), so rows go first.
@@ -197,6 +209,17 @@ export class Machine {
 
   async resume(): Promise<void> {
     await this.v86.run();
+  }
+
+  /** The whole machine as v86 saves it (RAM without its zero pages, devices, CPU). */
+  async saveState(): Promise<ArrayBuffer> {
+    return this.v86.save_state();
+  }
+
+  /** Loads a saved state; only into a machine that has not run (booted paused), the safe path. */
+  async restoreState(state: ArrayBuffer): Promise<void> {
+    if (this.v86.is_running()) throw new HyperlabError("invalid-state", "A running machine cannot load a state.");
+    await this.v86.restore_state(state);
   }
 
   counters(): MachineCounters {

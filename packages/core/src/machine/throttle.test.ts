@@ -28,6 +28,21 @@ describe("CpuThrottle", () => {
     expect(throttledMs).toBeGreaterThan(10_000 * (1 - share) * 0.9);
   });
 
+  it("gives a guest at least its share of time even when full speed is unknown or measured low", () => {
+    let now = 0;
+    const throttle = new CpuThrottle(() => now);
+    throttle.setShare(0.25);
+    // Idle slices that halted say nothing about full speed.
+    throttle.onSlice(1, 10, true);
+    let busy = 0;
+    while (now < 10_000) {
+      throttle.onSlice(1, 100_000, false);
+      busy += 1;
+      now += 1 + throttle.delayBeforeNextSlice(0);
+    }
+    expect(Math.abs(busy / 10_000 - 0.25) / 0.25).toBeLessThan(0.05);
+  });
+
   it("lets v86 sleep as long as it wants to", () => {
     const throttle = new CpuThrottle(() => 0);
     throttle.setShare(0.5);

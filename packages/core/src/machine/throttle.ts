@@ -29,6 +29,7 @@ export class CpuThrottle {
   private share = 1;
   private periodEnd = 0;
   private periodInstructions = 0;
+  private periodMs = 0;
   private fullSpeedPerMs = 0;
   private afterWait = false;
   private sample: ThrottleSample = { instructions: 0, busyMs: 0, throttledMs: 0, fullSpeedPerMs: 0 };
@@ -43,14 +44,19 @@ export class CpuThrottle {
     return this.share < 1;
   }
 
-  /** Called after every slice with its duration and instruction count. */
-  onSlice(ms: number, instructions: number): void {
+  /**
+   * Called after every slice with its duration, its instruction count, and whether it ended
+   * because the guest halted (idle until its next timer) rather than after a full batch.
+   */
+  onSlice(ms: number, instructions: number, halted = false): void {
     this.sample.instructions += instructions;
     this.sample.busyMs += ms;
     this.periodInstructions += instructions;
-    // Full speed is what the guest runs between timer catch-ups: the first slice after a
-    // throttled wait mostly handles the timers that fired meanwhile, so it is left out.
-    if (ms >= MIN_SLICE_MS && !this.afterWait) {
+    this.periodMs += ms;
+    // Full speed is what the guest runs in full batches between timer catch-ups: a slice that
+    // halted was partly idle, and the first slice after a throttled wait mostly handles the
+    // timers that fired meanwhile, so both are left out.
+    if (ms >= MIN_SLICE_MS && !this.afterWait && !halted) {
       const rate = instructions / ms;
       const weight = Math.min(1, ms / RATE_WINDOW_MS);
       this.fullSpeedPerMs = this.fullSpeedPerMs === 0 ? rate : this.fullSpeedPerMs * (1 - weight) + rate * weight;
@@ -60,15 +66,20 @@ export class CpuThrottle {
 
   /** How long the next slice must wait, given v86's own wish to sleep `delayMs` (0 = run now). */
   delayBeforeNextSlice(delayMs: number): number {
-    if (!this.limited || this.fullSpeedPerMs === 0) return delayMs;
+    if (!this.limited) return delayMs;
     const now = this.now();
-    const budget = this.share * this.fullSpeedPerMs * PERIOD_MS;
+    // A period's budget is its share of time and of full-speed instructions: the guest runs
+    // until it has had both, so timer work cannot eat its instructions and a rate measured
+    // low (e.g. while idle) cannot starve it.
+    const timeBudget = this.share * PERIOD_MS;
+    const instructionBudget = this.share * this.fullSpeedPerMs * PERIOD_MS;
     if (now >= this.periodEnd) {
       // A new period: unused budget does not carry over; the last slice's overdraft does.
-      this.periodInstructions = Math.min(Math.max(0, this.periodInstructions - budget), budget);
+      this.periodInstructions = Math.min(Math.max(0, this.periodInstructions - instructionBudget), instructionBudget);
+      this.periodMs = Math.min(Math.max(0, this.periodMs - timeBudget), timeBudget);
       this.periodEnd = now + PERIOD_MS;
     }
-    if (this.periodInstructions < budget) return delayMs;
+    if (this.periodMs < timeBudget || this.periodInstructions < instructionBudget) return delayMs;
     const wait = this.periodEnd - now;
     this.afterWait = true;
     this.sample.throttledMs += Math.max(0, wait - Math.max(0, delayMs));

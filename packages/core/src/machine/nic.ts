@@ -1,0 +1,46 @@
+/**
+ * The guest's NIC (net0) with the hypervisor's switch as its backend: v86 emits `net0-send`
+ * for every frame the guest transmits and takes `net0-receive` for frames to it. v86 picks a
+ * random MAC per instance (00:22:15:xx:xx:xx, src/ne2k.js and src/virtio_net.js); we set the
+ * spec's MAC before the guest's driver reads it, so addresses are the same on every boot.
+ */
+import { MAX_FRAME, parseMac, writeMac } from "../network/frame.js";
+
+interface NicDevices {
+  /** NE2000: `mac` is what PAR0–5 hold; the station address PROM is the first 12 bytes of `memory` (each byte twice). */
+  net?: { mac: Uint8Array; memory: Uint8Array };
+  /** virtio-net: `mac` is read through the device config space. */
+  virtio_net?: { mac: Uint8Array };
+}
+
+interface EmulatorLike {
+  add_listener(name: string, listener: (value: unknown) => void): void;
+  bus: { send(name: string, value: unknown): void };
+  v86: { cpu: { devices: NicDevices } };
+}
+
+/** Sets the NIC's MAC and forwards what it sends to `send` (a copy the caller may transfer). */
+export function plugNic(emulator: unknown, mac: string | undefined, send: (frame: Uint8Array) => void): void {
+  const em = emulator as EmulatorLike;
+  const devices = em.v86.cpu.devices;
+  if (!devices.net && !devices.virtio_net) return;
+  if (mac) {
+    const bytes = new Uint8Array(6);
+    writeMac(bytes, 0, parseMac(mac));
+    if (devices.net) {
+      devices.net.mac.set(bytes);
+      for (let i = 0; i < 6; i++) devices.net.memory[i << 1] = devices.net.memory[(i << 1) | 1] = bytes[i];
+    }
+    if (devices.virtio_net) devices.virtio_net.mac.set(bytes);
+  }
+  // The NE2000 hands out a view of its own buffer memory: copy before it is reused.
+  em.add_listener("net0-send", (frame) => {
+    if (frame instanceof Uint8Array && frame.length <= 65536) send(frame.slice());
+  });
+}
+
+/** Gives the NIC a frame from the switch (anything too big for Ethernet is refused here too). */
+export function receiveOnNic(emulator: unknown, frame: Uint8Array): void {
+  if (frame.length > MAX_FRAME) return;
+  (emulator as EmulatorLike).bus.send("net0-receive", frame);
+}
