@@ -1,0 +1,78 @@
+import { HyperlabError, type Guest } from "@hyperlab/core";
+import type { RunArgs } from "../args.js";
+import type { Context } from "../context.js";
+import { Deadline } from "../deadline.js";
+import { CliError, usageError } from "../errors.js";
+import { guestNameFor, isImageFile, userImage } from "../image-file.js";
+import { out, outLine } from "../io.js";
+import { inSubshell } from "../one-shot.js";
+import { waitShell } from "../shell.js";
+import { attachConsole } from "../terminal/attach.js";
+
+/** `hyperlab run`: one guest, interactive, or for one command (--exec) or one pattern (--expect). */
+export async function run(args: RunArgs, context: Context): Promise<number> {
+  const deadline = new Deadline(args.timeoutS);
+  const file = isImageFile(args.image);
+  if (!file && args.initrd !== undefined)
+    throw usageError(`--initrd goes with a bzImage file you bring, not with the catalog image "${args.image}".`);
+  const image = file ? await userImage(args.image, args.initrd, args.cmdline) : args.image;
+  const guest = await context.hv.create({
+    name: file ? guestNameFor(args.image) : args.image,
+    image,
+    memoryMiB: args.memoryMiB,
+    // ttyS0 always exists; "both" adds hvc0, so either console can be used.
+    console: "both",
+    net: args.net,
+    weight: args.weight,
+    cap: args.cap,
+    cmdline: file ? undefined : args.cmdline,
+  });
+  if (args.exec !== undefined) return execOnce(guest, args, args.exec, deadline);
+  if (args.expect) return expectPattern(guest, args.expect, deadline);
+  return interactive(guest, args);
+}
+
+async function execOnce(guest: Guest, args: RunArgs, command: string, deadline: Deadline): Promise<number> {
+  await deadline.within(guest.start(), `Starting guest "${guest.name}"`);
+  await waitShell(guest, args.console, deadline.left());
+  const result = await guest.exec(inSubshell(command), { console: args.console, timeoutMs: deadline.left() });
+  await out(result.output);
+  if (result.exitCode !== 0)
+    throw new CliError("command-failed", `"${command}" exited with status ${result.exitCode}`, result.exitCode);
+  return 0;
+}
+
+async function expectPattern(guest: Guest, pattern: RegExp, deadline: Deadline): Promise<number> {
+  await deadline.within(guest.start(), `Starting guest "${guest.name}"`);
+  const waits = guest.consoleKinds.map((console) =>
+    guest.waitFor(pattern, { console, from: 0, timeoutMs: deadline.left() }),
+  );
+  try {
+    const match = await Promise.any(waits);
+    await outLine(match[0]);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof AggregateError)) throw error;
+    const other = error.errors.find((e) => !(e instanceof HyperlabError && e.code === "boot-timeout"));
+    if (other) throw other;
+    for (const console of guest.consoleKinds) {
+      const lines = guest.consoles[console].lastLines(10);
+      if (lines.length) await outLine([`--- last lines on the ${console} console ---`, ...lines].join("\n"));
+    }
+    throw new HyperlabError(
+      "boot-timeout",
+      `${String(pattern)} did not appear on guest "${guest.name}"'s consoles (${guest.consoleKinds.join(", ")}) within ${deadline.seconds} s.`,
+    );
+  }
+}
+
+async function interactive(guest: Guest, args: RunArgs): Promise<number> {
+  const attachment = attachConsole(guest, { console: args.console, readyTimeoutMs: args.timeoutS * 1000 });
+  try {
+    await guest.start();
+    await attachment.done;
+  } finally {
+    attachment.detach();
+  }
+  return 0;
+}

@@ -1,0 +1,170 @@
+/**
+ * Integration: the built `hyperlab` executable boots the real default image. Every
+ * assertion is on what a user sees: stdout, one `error <code>: …` line on stderr, the status.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { finished, hyperlab, killAll, REPO, start } from "./hyperlab.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "hyperlab-cli-"));
+afterEach(killAll);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The guests may boot slowly on a busy machine; the tests bound them, not the CLI's default. */
+const TIMEOUT = ["--timeout", "180"];
+const IMAGES = join(REPO, "images");
+
+function expectOneErrorLine(stderr: string, code: string): void {
+  expect(stderr).toMatch(new RegExp(`^error ${code}: \\S.*\\n$`));
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+describe("hyperlab run --exec", () => {
+  it("prints the command's output and exits 0", async () => {
+    const result = await hyperlab(["run", "linux", ...TIMEOUT, "--exec", "uname -a"]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^Linux /);
+  });
+
+  it("runs the command on hvc0 with --console virtio", async () => {
+    const result = await hyperlab(["run", "linux", "--console", "virtio", ...TIMEOUT, "--exec", "tty"]);
+    expect(result).toEqual({ code: 0, stdout: "/dev/hvc0\n", stderr: "" });
+  });
+
+  it("exits with the command's status and says so in one line", async () => {
+    const result = await hyperlab(["run", "linux", ...TIMEOUT, "--exec", "exit 3"]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe('error command-failed: "exit 3" exited with status 3\n');
+  });
+
+  it("boots an odd-sized bzImage the user brings (the core pads it)", async () => {
+    const kernel = readFileSync(join(IMAGES, "linux", "bzImage"));
+    const odd = join(tmp, "odd-bzImage");
+    // One zero byte more when needed for an odd size (so not a multiple of 512, which v86 needs).
+    writeFileSync(odd, kernel.length % 2 === 0 ? Buffer.concat([kernel, Buffer.from([0])]) : kernel);
+    expect(readFileSync(odd).length % 2).toBe(1);
+    const result = await hyperlab(["run", odd, ...TIMEOUT, "--exec", "uname -m"]);
+    expect(result).toEqual({ code: 0, stdout: "i686\n", stderr: "" });
+  });
+});
+
+describe("hyperlab run refuses what cannot boot", () => {
+  it.each([
+    [["linux", "--memory", "48"], "memory-not-power-of-two"],
+    [["linux", "--memory", "16"], "memory-too-small"],
+    [["no-such-image"], "unknown-image"],
+    [["./no-such-file.img"], "image-missing"],
+    [["packages/cli/package.json"], "not-bootable"],
+    [["linux", "--initrd", "x.img"], "usage"],
+    [["linux", "--bogus"], "usage"],
+    [["linux", "--memory", "lots"], "usage"],
+  ])("run %j → error %s", async (args, code) => {
+    const result = await hyperlab(["run", ...args, "--exec", "true"]);
+    expect(result.code).toBe(code === "usage" ? 2 : 1);
+    expect(result.stdout).toBe("");
+    expectOneErrorLine(result.stderr, code);
+  });
+
+  it("refuses a catalog image whose file is damaged", async () => {
+    const images = join(tmp, "images");
+    const manifest = JSON.parse(readFileSync(join(IMAGES, "manifest.json"), "utf8")) as {
+      images: { files: Record<string, { path: string }> }[];
+    };
+    for (const file of manifest.images.flatMap((image) => Object.values(image.files))) {
+      mkdirSync(dirname(join(images, file.path)), { recursive: true });
+      copyFileSync(join(IMAGES, file.path), join(images, file.path));
+    }
+    copyFileSync(join(IMAGES, "manifest.json"), join(images, "manifest.json"));
+    const kernel = readFileSync(join(images, "linux", "bzImage"));
+    kernel[kernel.length >> 1] ^= 0xff;
+    writeFileSync(join(images, "linux", "bzImage"), kernel);
+    const result = await hyperlab(["run", "linux", "--exec", "true"], { HYPERLAB_IMAGES: images });
+    expect(result.code).toBe(1);
+    expectOneErrorLine(result.stderr, "image-corrupt");
+  });
+});
+
+describe("hyperlab run --expect", () => {
+  it("exits 0 once the pattern appears on a console", async () => {
+    const result = await hyperlab(["run", "linux", ...TIMEOUT, "--expect", "hyperlab: re[a]dy"]);
+    expect(result).toEqual({ code: 0, stdout: "hyperlab: ready\n", stderr: "" });
+  });
+
+  it("exits 1 with the last console lines when it does not", async () => {
+    const result = await hyperlab(["run", "linux", "--timeout", "3", "--expect", "will never appear"]);
+    expect(result.code).toBe(1);
+    expectOneErrorLine(result.stderr, "boot-timeout");
+  });
+});
+
+describe("hyperlab run without --exec", () => {
+  it("passes piped input to the shell and quits on Ctrl-A x", async () => {
+    const child = start(["run", "linux", ...TIMEOUT]);
+    const done = finished(child);
+    let seen = "";
+    let typed = false;
+    child.stdout.on("data", (data: Buffer) => {
+      seen += data.toString();
+      if (!typed && seen.includes("hyperlab: ready")) {
+        typed = true;
+        child.stdin.write("echo hi-$((6*7))\n");
+      }
+      if (typed && /hi-42\r?\n/.test(seen)) child.stdin.write(Buffer.from([0x01, 0x78]));
+    });
+    const result = await done;
+    expect(result.stdout).toMatch(/hi-42\r?\n/);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+  });
+});
+
+describe("hyperlab up", () => {
+  it("starts a lab's guests and runs commands in them, prefixed with their names", async () => {
+    const lab = "packages/core/labs/three-guests.lab.json";
+    const result = await hyperlab(["up", lab, ...TIMEOUT, "--exec", "a:echo A", "--exec", "c:uname -m"]);
+    expect(result).toEqual({ code: 0, stdout: "a: A\nc: i686\n", stderr: "" });
+  });
+
+  it("refuses an --exec for a guest the lab does not have, before booting", async () => {
+    const result = await hyperlab(["up", "packages/core/labs/pair.lab.json", "--exec", "zed:true"]);
+    expect(result.code).toBe(2);
+    expectOneErrorLine(result.stderr, "usage");
+  });
+
+  it("refuses a lab file with a mistake, naming the field", async () => {
+    const lab = join(tmp, "bad.lab.json");
+    writeFileSync(lab, JSON.stringify({ version: 1, name: "bad", guests: [{ name: "a", image: "linux", ram: 1 }] }));
+    const result = await hyperlab(["up", lab]);
+    expect(result.code).toBe(1);
+    expectOneErrorLine(result.stderr, "invalid-spec");
+    expect(result.stderr).toMatch(/unknown field "ram"/);
+  });
+});
+
+describe("hyperlab images and help", () => {
+  it("lists the catalog as JSON", async () => {
+    const result = await hyperlab(["images", "--json"]);
+    expect(result.code).toBe(0);
+    const images = JSON.parse(result.stdout) as { id: string; minMemoryMiB: number; sizeBytes: number }[];
+    expect(images.find((i) => i.id === "linux")).toMatchObject({ minMemoryMiB: expect.any(Number) });
+  });
+
+  it("lists the catalog as a table", async () => {
+    const result = await hyperlab(["images"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ID\s+KIND\s+MEMORY/);
+    expect(result.stdout).toMatch(/\nlinux\s+bzimage\s/);
+  });
+
+  it("prints usage for --help and help, and a usage error for no command", async () => {
+    for (const args of [["--help"], ["help"], ["help", "run"]]) {
+      const result = await hyperlab(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/hyperlab run <image>/);
+    }
+    const none = await hyperlab([]);
+    expect(none.code).toBe(2);
+    expectOneErrorLine(none.stderr, "usage");
+  });
+});
