@@ -19,7 +19,8 @@ export function createHypervisor(): Hypervisor {
   return new Hypervisor({
     catalog: new ImageCatalog(new HttpImageSource(new URL("images/", location.href).href)),
     channel: browserWorkerChannel(guestWorker),
-    memoryBudgetMiB: 1024,
+    // Two hosts to migrate between (live migration), each lending its guests 512 MiB.
+    hosts: [{ memoryBudgetMiB: 512 }, { memoryBudgetMiB: 512 }],
     hostCores: navigator.hardwareConcurrency || 1,
     wasmUrl: new URL(wasmUrl, location.href).href,
   });

@@ -10,14 +10,15 @@ import { fileURLToPath } from "node:url";
 import type { Plugin } from "vite";
 
 interface ManifestLike {
-  images?: { files?: Record<string, { path?: string } | undefined> }[];
+  images?: { files?: Record<string, { path?: string } | undefined>; readySnapshots?: { path?: string }[] }[];
 }
 
 /** Paths (relative to images/) the manifest lists, plus the manifest itself. */
 export function listedFiles(manifest: ManifestLike): string[] {
   const paths = new Set<string>(["manifest.json"]);
   for (const image of manifest.images ?? [])
-    for (const file of Object.values(image.files ?? {}))
+    // Ready snapshots (instant launch) are listed apart from the boot files.
+    for (const file of [...Object.values(image.files ?? {}), ...(image.readySnapshots ?? [])])
       if (file?.path && !file.path.includes("..") && !file.path.startsWith(".build")) paths.add(file.path);
   return [...paths];
 }

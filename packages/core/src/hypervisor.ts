@@ -6,6 +6,8 @@ import { Network } from "./network/network.js";
 import type { ChannelFactory } from "./runner/channel.js";
 import { allocate } from "./scheduler/scheduler.js";
 import { checkSpecAgainstImage, validateSpec, type GuestSpec } from "./spec.js";
+import { makeHosts, type Host, type HostSpec } from "./snapshot/host.js";
+import { imageSha256, incompatibility, readSnapshot, type Snapshot } from "./snapshot/format.js";
 
 export interface HypervisorOptions {
   catalog: ImageCatalog;
@@ -16,6 +18,11 @@ export interface HypervisorOptions {
   hostCores?: number;
   /** Where workers find v86.wasm; each platform has a default. */
   wasmUrl?: string;
+  /**
+   * Hosts guests are placed on and migrate between, each with its own memory budget; by
+   * default one host ("Host A") with `memoryBudgetMiB`.
+   */
+  hosts?: HostSpec[];
 }
 
 export interface MemoryReport {
@@ -31,6 +38,8 @@ export interface HypervisorEvents {
   "guest:state": GuestEvents["guest:state"];
   /** Every guest's metrics, forwarded (about twice a second per live guest). */
   "guest:metrics": GuestEvents["guest:metrics"];
+  /** A guest moved to another host, with its downtime and the bytes copied. */
+  "guest:migrated": GuestEvents["guest:migrated"];
 }
 
 export const DEFAULT_MEMORY_BUDGET_MIB = 1024;
@@ -45,6 +54,10 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
   private cores: number;
   private readonly list: Guest[] = [];
   private readonly reserved = new Map<Guest, number>();
+  /** Hosts guests run on (see snapshot/host.ts). */
+  readonly hosts: readonly Host[];
+  /** Memory held on a migration's target until the guest has moved. */
+  private readonly incoming = new Map<Guest, { host: Host; mib: number }>();
   private nextId = 1;
   private readonly host: GuestHost;
   /** The virtual switch between guests' NICs, its segments, DHCP and capture. */
@@ -53,7 +66,11 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
   constructor(options: HypervisorOptions) {
     super();
     this.catalog = options.catalog;
-    this.memoryBudgetMiB = options.memoryBudgetMiB ?? DEFAULT_MEMORY_BUDGET_MIB;
+    this.hosts = makeHosts(
+      options.hosts ?? [{ memoryBudgetMiB: options.memoryBudgetMiB ?? DEFAULT_MEMORY_BUDGET_MIB }],
+      options.channel,
+    );
+    this.memoryBudgetMiB = this.hosts.reduce((sum, h) => sum + h.memoryBudgetMiB, 0);
     this.cores = options.hostCores ?? 1;
     this.host = {
       channel: options.channel,
@@ -61,10 +78,20 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       admit: (guest) => this.admit(guest.name, guest.spec.memoryMiB, guest),
       reserve: (guest, mib) => {
         const now = this.reserved.get(guest) ?? 0;
-        if (mib > now) this.admit(guest.name, mib - now);
+        if (mib > now) this.admit(guest.name, mib - now, undefined, guest.placement);
         this.reserved.set(guest, mib);
       },
-      release: (guest) => this.reserved.delete(guest),
+      release: (guest) => {
+        this.reserved.delete(guest);
+        this.incoming.delete(guest);
+      },
+      findHost: (idOrName) => this.findHost(idOrName),
+      admitOn: (guest, host) => {
+        this.admit(guest.name, guest.reservedMiB, undefined, host);
+        this.incoming.set(guest, { host, mib: guest.reservedMiB });
+      },
+      moved: (guest) => this.incoming.delete(guest),
+      cancelMove: (guest) => this.incoming.delete(guest),
       remove: (guest) => {
         const i = this.list.indexOf(guest);
         if (i >= 0) this.list.splice(i, 1);
@@ -98,17 +125,35 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     return guest;
   }
 
-  memory(): MemoryReport {
-    const usedMiB = [...this.reserved.values()].reduce((a, b) => a + b, 0);
-    return { budgetMiB: this.memoryBudgetMiB, usedMiB, freeMiB: this.memoryBudgetMiB - usedMiB };
+  /** Memory of all hosts together, or of one host (by id, name or Host). */
+  memory(host?: string | Host): MemoryReport {
+    const on = host === undefined ? undefined : typeof host === "string" ? this.findHost(host) : host;
+    let usedMiB = 0;
+    for (const [guest, mib] of this.reserved) if (!on || guest.placement === on) usedMiB += mib;
+    for (const move of this.incoming.values()) if (!on || move.host === on) usedMiB += move.mib;
+    const budgetMiB = on ? on.memoryBudgetMiB : this.memoryBudgetMiB;
+    return { budgetMiB, usedMiB, freeMiB: budgetMiB - usedMiB };
   }
 
-  private admit(name: string, memoryMiB: number, guest?: Guest): void {
-    const { usedMiB, freeMiB, budgetMiB } = this.memory();
+  /** A host by id or name; throws `invalid-spec`. */
+  findHost(idOrName: string): Host {
+    const host = this.hosts.find((h) => h.id === idOrName || h.name === idOrName);
+    if (!host)
+      throw new HyperlabError(
+        "invalid-spec",
+        `There is no host "${idOrName}"; the hosts are ${this.hosts.map((h) => h.name).join(", ")}.`,
+        { field: "host" },
+      );
+    return host;
+  }
+
+  private admit(name: string, memoryMiB: number, guest?: Guest, host = guest?.placement ?? this.hosts[0]): void {
+    const { usedMiB, freeMiB, budgetMiB } = this.memory(host);
+    const where = this.hosts.length > 1 ? `${host.name}'s` : "the host's";
     if (memoryMiB > freeMiB)
       throw new HyperlabError(
         "memory-over-budget",
-        `Guest "${name}" needs ${memoryMiB} MiB but only ${freeMiB} MiB of the host's ${budgetMiB} MiB are free (${usedMiB} MiB in use).`,
+        `Guest "${name}" needs ${memoryMiB} MiB but only ${freeMiB} MiB of ${where} ${budgetMiB} MiB are free (${usedMiB} MiB in use).`,
         { memoryMiB, usedMiB, freeMiB, budgetMiB },
       );
     if (guest) this.reserved.set(guest, memoryMiB);
@@ -118,7 +163,12 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
    * Validates the spec, loads and checks the image, reserves memory and returns a guest in
    * state `created`. Nothing is reserved if any check fails.
    */
-  async create(spec: GuestSpec, onProgress?: (progress: LoadProgress) => void): Promise<Guest> {
+  async create(
+    spec: GuestSpec,
+    onProgress?: (progress: LoadProgress) => void,
+    /** Which host runs it; by default the one with the most free memory. */
+    placement: { host?: string } = {},
+  ): Promise<Guest> {
     const id = `g${this.nextId}`;
     const resolved = validateSpec(spec, spec?.name ?? `guest-${this.nextId}`);
     if (this.list.some((g) => g.name === resolved.name))
@@ -134,7 +184,10 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       throw new HyperlabError("invalid-spec", `There is already a guest named "${checked.name}".`, { field: "name" });
     // A MAC per NIC, the same for the same name on every run (see network/network.ts).
     if (checked.net !== "none") checked.mac = this.network.assignMac(checked.name, checked.mac);
-    const guest = new Guest(id, checked, files, this.host);
+    const host = placement.host
+      ? this.findHost(placement.host)
+      : this.hosts.reduce((best, h) => (this.memory(h).freeMiB > this.memory(best).freeMiB ? h : best));
+    const guest = new Guest(id, checked, files, this.host, host);
     this.host.admit(guest);
     this.nextId++;
     guest.on("guest:state", (event) => {
@@ -146,10 +199,77 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       this.schedule();
     });
     guest.on("guest:quota", () => this.schedule());
+    guest.on("guest:migrated", (event) => this.emit("guest:migrated", event));
     this.list.push(guest);
     this.network.attach(guest);
     this.emit("guest:created", guest);
     return guest;
+  }
+
+  /**
+   * A new guest from a snapshot: the snapshot's spec under a new name, its own MAC, started
+   * from the saved machine. Nothing is left behind if the snapshot is refused.
+   */
+  async clone(snapshot: Snapshot, options: { name?: string; host?: string; mac?: string } = {}): Promise<Guest> {
+    const { header } = readSnapshot(snapshot?.bytes);
+    const { name: original, mac: _mac, ...spec } = header.spec;
+    let name = options.name;
+    for (let n = 1; !name; n++)
+      if (!this.list.some((g) => g.name === `${original}-clone-${n}`)) name = `${original}-clone-${n}`;
+    const guest = await this.create({ ...spec, name, mac: options.mac }, undefined, { host: options.host });
+    try {
+      await guest.start({ from: snapshot });
+    } catch (error) {
+      await guest.terminate().catch(() => undefined);
+      throw error;
+    }
+    return guest;
+  }
+
+  /** The image's ready snapshot that fits this guest's memory and devices, or why there is none. */
+  async readySnapshot(guest: Guest): Promise<{ snapshot?: Snapshot; reason?: string }> {
+    const { spec } = guest;
+    if (typeof spec.image !== "string") return { reason: "An image the user brings has no ready snapshot." };
+    const entry = await this.catalog.get(spec.image);
+    const file = entry.readySnapshots?.find(
+      (f) =>
+        f.memoryMiB === spec.memoryMiB &&
+        f.console === spec.console &&
+        f.net === spec.net &&
+        f.balloon === spec.balloon,
+    );
+    if (!file)
+      return {
+        reason: `Image "${entry.id}" has no ready snapshot for ${spec.memoryMiB} MiB with console ${spec.console}, network ${spec.net}, balloon ${spec.balloon ? "on" : "off"}.`,
+      };
+    const snapshot = readSnapshot(await this.catalog.loadFile(file));
+    const reason = incompatibility(snapshot.header, {
+      name: guest.name,
+      spec: { ...spec, image: spec.image },
+      imageSha256: await imageSha256(guest.files),
+    });
+    return reason ? { reason } : { snapshot };
+  }
+
+  /**
+   * Instant launch: starts a created guest from its image's ready snapshot (a shell within a
+   * fraction of a second), or with a cold boot when there is none that fits or it fails.
+   */
+  async startInstant(guest: Guest): Promise<{ instant: boolean; reason?: string }> {
+    let reason: string;
+    try {
+      const ready = await this.readySnapshot(guest);
+      if (ready.snapshot) {
+        await guest.start({ from: ready.snapshot });
+        return { instant: true };
+      }
+      reason = ready.reason ?? "no ready snapshot";
+    } catch (error) {
+      reason = error instanceof Error ? error.message : String(error);
+      if (!["created", "stopped", "crashed"].includes(guest.state)) throw error;
+    }
+    await guest.start();
+    return { instant: false, reason };
   }
 
   /** Recomputes every live guest's CPU share and sends the ones that changed. */

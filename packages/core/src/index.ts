@@ -12,7 +12,46 @@ export {
   type ConsoleKind,
   type ConsoleChoice,
   type NicModel,
+  type StorageChoice,
 } from "./spec.js";
+export {
+  DEVICE_KEYS,
+  addSample,
+  addDeviceProbe,
+  emptyTotals,
+  emptyDeviceProbe,
+  type DeviceKey,
+  type DeviceProbe,
+  type QueueProbe,
+  type ProbeSample,
+  type ProbeTotals,
+  type WidthCounts,
+} from "./devices/metrics.js";
+export {
+  DEVICES,
+  DEVICE_PAIRS,
+  queueName,
+  type DeviceDescription,
+  type DeviceModel,
+  type DevicePair,
+  type PairId,
+  type QueueDescription,
+} from "./devices/catalog.js";
+export {
+  WORKLOAD_PAIRS,
+  TEST_DATA_FILE,
+  TEST_DATA_KIB,
+  pathSpec,
+  canRunPath,
+  pathDevice,
+  pathCommand,
+  controlConsole,
+  workloadKiB,
+  runPath,
+  type PathSide,
+  type PathResult,
+  type WorkloadPair,
+} from "./devices/workloads.js";
 export { parseManifest, type Manifest, type ImageEntry, type ImageKind, type ManifestFile } from "./images/manifest.js";
 export { detectImageKind, checkUserImage, padTo512, MAX_USER_IMAGE_BYTES } from "./images/detect.js";
 export {
@@ -32,6 +71,7 @@ export {
   type ExecResult,
   type WaitOptions,
   type GuestMetrics,
+  type GuestProbesEvent,
 } from "./guest/guest.js";
 export {
   Hypervisor,
@@ -56,5 +96,53 @@ export type {
 } from "./protocol.js";
 export { SAMPLE_INTERVAL_MS } from "./protocol.js";
 export { allocate, estimateDemand, type SchedulerEntry, type Allocation } from "./scheduler/scheduler.js";
-export { parseLab, guestSpec, type Lab, type LabGuest, type LabSegment } from "./lab/lab.js";
+export { parseLab, guestSpec, type Lab, type LabFlavor, type LabGuest, type LabSegment } from "./lab/lab.js";
 export { HttpImageSource } from "./images/http.js";
+export * from "./snapshot/index.js";
+export type { ReadySnapshotFile } from "./images/manifest.js";
+export {
+  VirtualSwitch,
+  SwitchPort,
+  DROP_REASONS,
+  Network,
+  DEFAULT_SEGMENT,
+  FIRST_GUEST_HOST,
+  DhcpServer,
+  parseSubnet,
+  Capture,
+  encodePcap,
+  parsePcap,
+  LINKTYPE_ETHERNET,
+  RateLimiter,
+  TokenBucket,
+  summarize,
+  formatMac,
+  parseMac,
+  formatIp,
+  parseIp,
+  MAX_FRAME,
+  leaseAddress,
+  dhcpCommand,
+  UDHCPC_SCRIPT,
+  type DropReason,
+  type PortCounters,
+  type PortOptions,
+  type SwitchOptions,
+  type SwitchEvent,
+  type MacEntry,
+  type NetworkEvents,
+  type PacketEvent,
+  type PortInfo,
+  type SegmentInfo,
+  type Lease,
+  type Subnet,
+  type DhcpCounters,
+  type CaptureTarget,
+  type CaptureOptions,
+  type CapturedFrame,
+  type PcapFile,
+  type RateLimit,
+  type BucketConfig,
+  type Clock,
+  type FrameSummary,
+} from "./network/index.js";

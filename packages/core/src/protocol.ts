@@ -2,6 +2,7 @@
  * The one message protocol between the hypervisor (host side) and a guest's worker.
  * Everything here is structured-clone data: it crosses browser Workers and Node worker_threads alike.
  */
+import type { ProbeSample } from "./devices/metrics.js";
 import type { SerializedError } from "./errors.js";
 import type { BootFiles } from "./images/catalog.js";
 import type { ConsoleKind, ResolvedSpec } from "./spec.js";
@@ -12,6 +13,10 @@ export interface MachineConfig {
   files: BootFiles;
   /** Where the worker finds v86.wasm (a URL in browsers, a file path in Node); defaults per platform. */
   wasmUrl?: string;
+  /** A saved machine state (v86 `save_state`) to start from instead of a cold boot. */
+  initialState?: ArrayBuffer;
+  /** Build the machine but do not run it until `resume` (a migration target waits so). */
+  paused?: boolean;
 }
 
 export interface MachineCounters {
@@ -30,6 +35,12 @@ export type HostRequest =
   | { type: "reset" }
   | { type: "counters" }
   | { type: "balloon"; mib: number }
+  /** The machine's state (v86 `save_state`), replied as an ArrayBuffer. */
+  | { type: "save" }
+  /** Loads a saved state into a machine that has not run yet (booted `paused`). */
+  | { type: "restore"; state: ArrayBuffer }
+  /** Switches the device probes on or off (omit `enable` to keep them); replies with the sample since the last one. */
+  | { type: "probes"; enable?: boolean }
   | { type: "shutdown" };
 
 export type HostMessage =
@@ -38,7 +49,9 @@ export type HostMessage =
   /** The scheduler's share for this guest, as a fraction of one host core (1 = no limit). */
   | { type: "share"; share: number }
   /** The virtio console's window size (a UART has none). */
-  | { type: "resize"; cols: number; rows: number };
+  | { type: "resize"; cols: number; rows: number }
+  /** An Ethernet frame from the virtual switch for the guest's NIC (net0); the buffer is transferred. */
+  | { type: "frame"; bytes: Uint8Array };
 
 /** What a guest's worker reports every SAMPLE_INTERVAL_MS. */
 export interface MachineSample {
@@ -66,4 +79,8 @@ export type WorkerMessage =
   | { type: "reply"; id: number; ok: false; error: SerializedError }
   | { type: "output"; console: ConsoleKind; bytes: Uint8Array }
   | { type: "sample"; sample: MachineSample }
+  /** Device probes over the last interval (only while probes are on). */
+  | { type: "probes"; sample: ProbeSample }
+  /** An Ethernet frame the guest's NIC (net0) sent, for the virtual switch; the buffer is transferred. */
+  | { type: "frame"; bytes: Uint8Array }
   | { type: "fatal"; reason: string };

@@ -4,6 +4,11 @@ import type { ImageEntry } from "./images/manifest.js";
 export type ConsoleKind = "serial" | "virtio";
 export type ConsoleChoice = ConsoleKind | "both";
 export type NicModel = "none" | "ne2k" | "virtio";
+/**
+ * Host storage for the guest: an IDE disk (/dev/sda, emulated ATA) and/or a virtio-9p share
+ * (tag host9p, mounted at /mnt/host). Both hold the same host-made test data (see machine.ts).
+ */
+export type StorageChoice = "none" | "ide" | "9p" | "both";
 
 /** A file the user brings instead of a catalog image: a bzImage, an ISO or a raw disk image. */
 export interface UserImage {
@@ -26,6 +31,8 @@ export interface GuestSpec {
   net?: NicModel;
   /** A virtio-balloon device, so the host can take memory back from a running guest. */
   balloon?: boolean;
+  /** An IDE disk, a virtio-9p share, both or none (default). */
+  storage?: StorageChoice;
   /** Proportional CPU share; 256 is the default, 512 gets twice as much under contention. */
   weight?: number;
   /** At most this % of one host core; 0 means no cap. */
@@ -43,6 +50,7 @@ export interface ResolvedSpec {
   console: ConsoleChoice;
   net: NicModel;
   balloon: boolean;
+  storage: StorageChoice;
   weight: number;
   cap: number;
   cmdline: string;
@@ -99,6 +107,9 @@ export function validateSpec(spec: GuestSpec, fallbackName = "guest"): ResolvedS
   const net = spec.net ?? "none";
   if (!["none", "ne2k", "virtio"].includes(net))
     invalid(`Network must be none, ne2k or virtio, not "${String(net)}".`, "net");
+  const storage = spec.storage ?? "none";
+  if (!["none", "ide", "9p", "both"].includes(storage))
+    invalid(`Storage must be none, ide, 9p or both, not "${String(storage)}".`, "storage");
   const weight = spec.weight ?? DEFAULT_WEIGHT;
   if (!Number.isInteger(weight) || weight < 1 || weight > 65535)
     invalid(`Weight must be a whole number from 1 to 65535, not ${String(weight)}.`, "weight");
@@ -116,6 +127,7 @@ export function validateSpec(spec: GuestSpec, fallbackName = "guest"): ResolvedS
     console,
     net,
     balloon: spec.balloon ?? false,
+    storage,
     weight,
     cap,
     cmdline: spec.cmdline ?? "",

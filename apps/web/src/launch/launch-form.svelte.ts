@@ -14,6 +14,8 @@ export class LaunchForm {
   model = $state<DeviceModel>("full");
   name = $state("vm-1");
   count = $state(1);
+  /** Start from the image's ready snapshot when one fits (else a cold boot). */
+  instant = $state(true);
   busy = $state(false);
   /** Bytes of image files loaded so far, over all files of this launch. */
   progress = $state.raw<{ file: string; loaded: number; total: number } | undefined>();
@@ -80,7 +82,8 @@ export class LaunchForm {
     }
     for (const guest of created) {
       if (lab.openConsoles.length < 4) lab.openConsole(guest.id);
-      guest.start().catch((error: unknown) => lab.notify(shownError(error), guest.name));
+      const start = this.instant && this.source === "catalog" ? lab.hv.startInstant(guest) : guest.start();
+      start.catch((error: unknown) => lab.notify(shownError(error), guest.name));
     }
     return this.error === undefined;
   }

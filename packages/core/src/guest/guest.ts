@@ -14,6 +14,17 @@ import type { ChannelFactory, GuestChannel } from "../runner/channel.js";
 import type { ConsoleKind, ResolvedSpec } from "../spec.js";
 import { ConsoleLog } from "./console.js";
 import { HOLDS_MEMORY, assertAllowed, type GuestState } from "./state.js";
+import { addSample, emptyTotals, type ProbeSample, type ProbeTotals } from "../devices/metrics.js";
+import type { Host, MigrationReport } from "../snapshot/host.js";
+import {
+  assertCompatible,
+  encodeSnapshot,
+  imageSha256,
+  readSnapshot,
+  snapshotState,
+  type Snapshot,
+  type SnapshotHeader,
+} from "../snapshot/format.js";
 
 export interface GuestStateEvent {
   guest: Guest;
@@ -48,13 +59,28 @@ export interface GuestMetrics {
   cap: number;
 }
 
+/** Device probes of one guest over one interval, and the totals since they were switched on. */
+export interface GuestProbesEvent {
+  guest: Guest;
+  sample: ProbeSample;
+  totals: ProbeTotals;
+}
+
 export interface GuestEvents {
   "guest:state": GuestStateEvent;
+  /** Device probes, every sample interval while they are on (see `setProbes`). */
+  "guest:probes": GuestProbesEvent;
   "guest:output": GuestOutputEvent;
   "guest:ready": { guest: Guest; console: ConsoleKind };
   "guest:metrics": GuestMetrics;
   /** Weight or cap changed. */
   "guest:quota": { guest: Guest; weight: number; cap: number };
+  /** A frame the guest's NIC sent (the hypervisor's network forwards it to the switch). */
+  "guest:frame": { guest: Guest; bytes: Uint8Array };
+  /** The guest moved to another host (live migration), with what it cost. */
+  "guest:migrated": MigrationReport & { guest: Guest };
+  /** The guest's machine was replaced by a snapshot's. */
+  "guest:restored": { guest: Guest; header: SnapshotHeader };
 }
 
 export interface WaitOptions {
@@ -77,6 +103,13 @@ export interface GuestHost {
   reserve(guest: Guest, mib: number): void;
   release(guest: Guest): void;
   remove(guest: Guest): void;
+  /** A host by id or name; throws `invalid-spec`. */
+  findHost(idOrName: string): Host;
+  /** Reserves the guest's memory on a migration target, or throws `memory-over-budget`. */
+  admitOn(guest: Guest, host: Host): void;
+  /** Ends a migration: `moved` makes the target the guest's host, `cancelMove` drops the target's reservation. */
+  moved(guest: Guest, host: Host): void;
+  cancelMove(guest: Guest): void;
 }
 
 const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
@@ -98,7 +131,12 @@ export class Guest extends Emitter<GuestEvents> {
   private currentState: GuestState = "created";
   private channel?: GuestChannel;
   private nextRequest = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly pending = new Map<
+    number,
+    { channel: GuestChannel; resolve(v: unknown): void; reject(e: Error): void }
+  >();
+  /** Set while a migration or restore swaps the machine; input typed meanwhile waits here. */
+  private moving?: { what: string; input: { console: ConsoleKind; bytes: Uint8Array }[] };
   private readonly readyConsoles = new Set<ConsoleKind>();
   private readonly execQueue: Record<ConsoleKind, Promise<unknown>> = {
     serial: Promise.resolve(),
@@ -130,6 +168,8 @@ export class Guest extends Emitter<GuestEvents> {
     readonly spec: ResolvedSpec,
     readonly files: BootFiles,
     private readonly host: GuestHost,
+    /** The host whose workers run this guest (changes on migration). */
+    public placement: Host,
   ) {
     super();
     this.currentWeight = spec.weight;
@@ -281,15 +321,20 @@ export class Guest extends Emitter<GuestEvents> {
     const channel = this.channel;
     if (!channel)
       return Promise.reject(new HyperlabError("invalid-state", `Guest "${this.name}" has no running machine.`));
+    return this.requestOn(channel, request);
+  }
+
+  private requestOn(channel: GuestChannel, request: HostRequest, transfer?: ArrayBuffer[]): Promise<unknown> {
     const id = this.nextRequest++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      channel.send({ ...request, id });
+      this.pending.set(id, { channel, resolve, reject });
+      channel.send({ ...request, id }, transfer);
     });
   }
 
   private onMessage(generation: number, message: WorkerMessage): void {
-    if (generation !== this.generation) return;
+    // Replies match their request by id, whichever machine (old, or a migration's next) sent them.
+    if (generation !== this.generation && message.type !== "reply") return;
     if (message.type === "output") {
       const text = this.consoles[message.console].append(message.bytes);
       this.emit("guest:output", { guest: this, console: message.console, bytes: message.bytes, text });
@@ -297,6 +342,14 @@ export class Guest extends Emitter<GuestEvents> {
     }
     if (message.type === "sample") {
       this.onSample(message.sample);
+      return;
+    }
+    if (message.type === "probes") {
+      this.onProbes(message.sample);
+      return;
+    }
+    if (message.type === "frame") {
+      this.emit("guest:frame", { guest: this, bytes: message.bytes });
       return;
     }
     if (message.type === "reply") {
@@ -332,8 +385,10 @@ export class Guest extends Emitter<GuestEvents> {
   }
 
   /** Powers the guest on: a new worker, a cold boot. Resolves once the emulator runs. */
-  async start(): Promise<void> {
+  async start(options: { from?: Snapshot } = {}): Promise<void> {
     assertAllowed("start", this.state, this.name);
+    // From a snapshot: every check before anything is reserved or started.
+    const from = options.from && (await this.checkSnapshot(options.from));
     if (!this.holdsMemory) this.host.admit(this);
     this.crashReason = undefined;
     const generation = ++this.generation;
@@ -341,7 +396,7 @@ export class Guest extends Emitter<GuestEvents> {
     this.setState("booting");
     let channel: GuestChannel;
     try {
-      channel = this.host.channel();
+      channel = this.placement.channel();
     } catch (error) {
       this.host.release(this);
       this.setState("crashed", describeError(error));
@@ -354,15 +409,27 @@ export class Guest extends Emitter<GuestEvents> {
     channel.onMessage((message) => this.onMessage(generation, message));
     channel.onFailure((reason) => this.onFailure(generation, reason));
     channel.send({ type: "share", share: this.currentShare });
+    if (from) this.markReady(from.header.guest.readyConsoles);
     this.watchReady(generation);
-    const config: MachineConfig = { spec: machineSpec(this.spec), files: this.files, wasmUrl: this.host.wasmUrl };
+    const config: MachineConfig = {
+      spec: machineSpec(this.spec),
+      files: this.files,
+      wasmUrl: this.host.wasmUrl,
+      initialState: from?.state,
+    };
     await this.request({ type: "boot", config });
+    if (this.probesOn) await this.request({ type: "probes", enable: true });
+    if (from) {
+      if (this.isReady() && this.state === "booting") this.setState("running");
+      await this.adoptMac(from.header);
+    }
   }
 
   /** Marks each console ready when the image's ready marker appears on it. */
   private watchReady(generation: number): void {
     const marker = this.files.readyMarker;
     for (const console of this.consoleKinds) {
+      if (this.readyConsoles.has(console)) continue;
       if (!marker) {
         this.readyConsoles.add(console);
         continue;
@@ -437,12 +504,24 @@ export class Guest extends Emitter<GuestEvents> {
     await channel.terminate();
   }
 
+  /**
+   * Hands an Ethernet frame to the guest's NIC (a copy is transferred to its worker).
+   * Returns false when no machine runs to take it.
+   */
+  sendFrame(frame: Uint8Array): boolean {
+    if (!this.channel || this.spec.net === "none") return false;
+    const bytes = frame.slice();
+    this.channel.send({ type: "frame", bytes }, [bytes.buffer]);
+    return true;
+  }
+
   /** Types into a console, as if on its keyboard. */
   write(console: ConsoleKind, data: string | Uint8Array): void {
     assertAllowed("write", this.state, this.name);
     this.checkConsole(console);
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    this.channel?.send({ type: "input", console, bytes });
+    if (this.moving) this.moving.input.push({ console, bytes });
+    else this.channel?.send({ type: "input", console, bytes });
   }
 
   private checkConsole(console: ConsoleKind): void {
@@ -565,10 +644,288 @@ export class Guest extends Emitter<GuestEvents> {
     return result;
   }
 
+  /**
+   * Saves the guest's whole machine (running, paused or booting) as a snapshot: see
+   * snapshot/FORMAT.md. A running guest keeps running; v86 saves between two slices.
+   */
+  async snapshot(): Promise<Snapshot> {
+    this.assertSettled("snapshot");
+    const state = (await this.request({ type: "save" })) as ArrayBuffer;
+    return encodeSnapshot(new Uint8Array(state), {
+      spec: snapshotSpec(this.spec),
+      image: { id: imageIdOf(this.spec), sha256: await imageSha256(this.files) },
+      guest: {
+        readyConsoles: this.consoleKinds.filter((c) => this.readyConsoles.has(c)),
+        paused: this.state === "paused",
+      },
+    });
+  }
+
+  /**
+   * Puts a snapshot's machine in place of this guest's. The snapshot is checked and a new
+   * machine started from it first; only then does the old one end, so a refused or failed
+   * restore leaves the guest running as it was.
+   */
+  async restore(snapshot: Snapshot): Promise<void> {
+    this.assertSettled("restore");
+    const from = await this.checkSnapshot(snapshot);
+    const paused = this.state === "paused";
+    this.moving = { what: "restoring", input: [] };
+    let next: PreparedMachine;
+    try {
+      next = await this.prepareMachine(this.placement, { initialState: from.state, paused });
+    } catch (error) {
+      this.flushMoving();
+      throw error;
+    }
+    for (const log of Object.values(this.consoles))
+      log.cancelAll(new HyperlabError("invalid-state", `Guest "${this.name}" was restored from a snapshot.`));
+    this.readyConsoles.clear();
+    this.swapTo(next);
+    this.markReady(from.header.guest.readyConsoles);
+    this.watchReady(this.generation);
+    this.flushMoving();
+    this.setState(paused ? "paused" : this.isReady() || !this.files.readyMarker ? "running" : "booting");
+    if (!paused) await this.adoptMac(from.header);
+    this.emit("guest:restored", { guest: this, header: from.header });
+  }
+
+  /**
+   * Live migration to another host: a machine is made ready on the target first; then the
+   * guest is paused, its state copied, and the target resumes it. The console logs, the
+   * network port and the metrics belong to this Guest and carry on. Any failure leaves the
+   * guest running on its host as before.
+   */
+  async migrate(to: string): Promise<MigrationReport> {
+    this.assertSettled("migrate");
+    const target = this.host.findHost(to);
+    const source = this.placement;
+    if (target === source)
+      throw new HyperlabError("invalid-state", `Guest "${this.name}" already runs on ${source.name}.`);
+    this.host.admitOn(this, target);
+    const started = performance.now();
+    const wasPaused = this.state === "paused";
+    let next: PreparedMachine | undefined;
+    let pausedHere = false;
+    let downtimeFrom: number;
+    let bytes: number;
+    try {
+      next = await this.prepareMachine(target, { paused: true });
+      this.moving = { what: "migrating", input: [] };
+      downtimeFrom = performance.now();
+      if (!wasPaused) {
+        await this.request({ type: "pause" });
+        pausedHere = true;
+      }
+      const state = (await this.request({ type: "save" })) as ArrayBuffer;
+      bytes = state.byteLength;
+      await this.requestOn(next.channel, { type: "restore", state }, [state]);
+      if (!wasPaused) await this.requestOn(next.channel, { type: "resume" });
+    } catch (error) {
+      this.host.cancelMove(this);
+      if (next) void next.channel.terminate();
+      if (pausedHere) await this.request({ type: "resume" }).catch(() => undefined);
+      this.flushMoving();
+      throw new HyperlabError(
+        "migration-failed",
+        `Guest "${this.name}" could not move from ${source.name} to ${target.name} (${describeError(error)}); it stays on ${source.name} as it was.`,
+        { from: source.id, to: target.id },
+      );
+    }
+    const downtimeMs = performance.now() - downtimeFrom;
+    this.swapTo(next);
+    this.placement = target;
+    this.host.moved(this, target);
+    this.flushMoving();
+    this.watchReady(this.generation);
+    const report: MigrationReport = {
+      from: source.name,
+      to: target.name,
+      downtimeMs,
+      totalMs: performance.now() - started,
+      bytes,
+    };
+    this.emit("guest:migrated", { guest: this, ...report });
+    return report;
+  }
+
+  private assertSettled(action: string): void {
+    if (this.moving)
+      throw new HyperlabError(
+        "invalid-state",
+        `Cannot ${action} guest "${this.name}" while it is ${this.moving.what}.`,
+      );
+    if (!["running", "paused", "booting"].includes(this.state))
+      throw new HyperlabError(
+        "invalid-state",
+        `Cannot ${action} guest "${this.name}" while it is ${this.state}; ${action} works when it is running, paused or booting.`,
+        { action, state: this.state },
+      );
+  }
+
+  /** Reads and checks a snapshot for this guest and unpacks its state, or throws with a sentence. */
+  private async checkSnapshot(snapshot: Snapshot): Promise<{ header: SnapshotHeader; state: ArrayBuffer }> {
+    const { header } = readSnapshot(snapshot?.bytes);
+    assertCompatible(header, {
+      name: this.name,
+      spec: { ...this.spec, image: imageIdOf(this.spec) },
+      imageSha256: await imageSha256(this.files),
+    });
+    const state = await snapshotState(snapshot);
+    return { header, state: state.buffer as ArrayBuffer };
+  }
+
+  private markReady(consoles: readonly ConsoleKind[]): void {
+    for (const console of consoles) {
+      if (!this.consoleKinds.includes(console) || this.readyConsoles.has(console)) continue;
+      this.readyConsoles.add(console);
+      this.emit("guest:ready", { guest: this, console });
+    }
+  }
+
+  /**
+   * A machine from another guest's snapshot still has that guest's MAC in its kernel: give
+   * it this guest's own (the device already has it, see machine/nic.ts). An NE2000 takes a
+   * new address only while its link is down.
+   */
+  private async adoptMac(header: SnapshotHeader): Promise<void> {
+    const mac = this.spec.mac;
+    if (this.spec.net === "none" || !mac || header.spec.mac?.toLowerCase() === mac.toLowerCase()) return;
+    if (!this.isReady()) return;
+    const set = `ip link set dev eth0 address ${mac}`;
+    const fallback = `{ ip link set dev eth0 down && ${set} && ip link set dev eth0 up; }`;
+    const result = await this.exec(`${set} 2>/dev/null || ${fallback}`, { timeoutMs: 15_000 });
+    if (result.exitCode !== 0)
+      throw new HyperlabError(
+        "snapshot-incompatible",
+        `Guest "${this.name}" could not take its own MAC address ${mac}: ${result.output.trim()}`,
+      );
+  }
+
+  /** Starts a worker on `host` with a machine in it; its messages wait until `swapTo`. */
+  private async prepareMachine(
+    host: Host,
+    extra: Pick<MachineConfig, "initialState" | "paused">,
+  ): Promise<PreparedMachine> {
+    const channel = host.channel();
+    const next: PreparedMachine = { channel, generation: -1, early: [] };
+    channel.onMessage((message) => {
+      if (next.generation >= 0) this.onMessage(next.generation, message);
+      else if (message.type === "reply") this.onMessage(this.generation, message);
+      else next.early.push(message);
+    });
+    channel.onFailure((reason) => {
+      if (next.generation >= 0) this.onFailure(next.generation, reason);
+      else this.rejectPending(channel, new HyperlabError("worker-failed", `its new machine failed: ${reason}`));
+    });
+    channel.send({ type: "share", share: this.currentShare });
+    const config: MachineConfig = {
+      spec: machineSpec(this.spec),
+      files: this.files,
+      wasmUrl: this.host.wasmUrl,
+      ...extra,
+    };
+    try {
+      await this.requestOn(channel, { type: "boot", config });
+    } catch (error) {
+      await channel.terminate();
+      throw error;
+    }
+    return next;
+  }
+
+  /** Makes a prepared machine the guest's and ends the old one's worker. */
+  private swapTo(next: PreparedMachine): void {
+    const old = this.channel;
+    next.generation = ++this.generation;
+    this.channel = next.channel;
+    if (old) {
+      this.rejectPending(old, new HyperlabError("invalid-state", `Guest "${this.name}" moved to another machine.`));
+      void old.terminate();
+    }
+    for (const message of next.early.splice(0)) this.onMessage(next.generation, message);
+    if (this.isReady("virtio")) next.channel.send({ type: "resize", ...this.virtioSize });
+  }
+
+  private rejectPending(channel: GuestChannel, error: Error): void {
+    for (const [id, waiter] of this.pending)
+      if (waiter.channel === channel) {
+        this.pending.delete(id);
+        waiter.reject(error);
+      }
+  }
+
+  private flushMoving(): void {
+    const held = this.moving?.input ?? [];
+    this.moving = undefined;
+    for (const { console, bytes } of held) this.channel?.send({ type: "input", console, bytes });
+  }
+
+  private probesOn = false;
+  private totals: ProbeTotals = emptyTotals();
+
+  /** Whether the device probes are on (see `setProbes`). */
+  get probesEnabled(): boolean {
+    return this.probesOn;
+  }
+
+  /** What the probes counted since they were last switched on, summed over every sample. */
+  get probeTotals(): ProbeTotals {
+    return this.totals;
+  }
+
+  private onProbes(sample: ProbeSample): void {
+    if (!this.probesOn) return;
+    addSample(this.totals, sample);
+    this.emit("guest:probes", { guest: this, sample, totals: this.totals });
+  }
+
+  /**
+   * Switches the device probes on or off: port-I/O exits per device, virtio notifications and
+   * ring indices, interrupts and bytes moved, as `guest:probes` events every sample interval.
+   * Off (the default), the machine runs with no probe code in its I/O paths. Switching on
+   * starts the totals from zero. They stay on across reboots and restarts.
+   */
+  async setProbes(on: boolean): Promise<void> {
+    if (on === this.probesOn) return;
+    this.probesOn = on;
+    if (on) this.totals = emptyTotals();
+    if (this.channel) await this.request({ type: "probes", enable: on });
+  }
+
+  /**
+   * Takes a probe sample now (instead of waiting for the interval) and returns it; it is also
+   * added to the totals and emitted as `guest:probes`. Measure a workload between two reads.
+   */
+  async readProbes(): Promise<ProbeSample> {
+    if (!this.probesOn)
+      throw new HyperlabError("invalid-state", `The probes of guest "${this.name}" are off; call setProbes(true) first.`);
+    const sample = (await this.request({ type: "probes" })) as ProbeSample;
+    this.onProbes(sample);
+    return sample;
+  }
+
   /** The machine's instruction counter and whether it runs. */
   async counters(): Promise<MachineCounters> {
     return (await this.request({ type: "counters" })) as MachineCounters;
   }
+}
+
+/** A machine started for a guest but not yet its own (see Guest.prepareMachine). */
+interface PreparedMachine {
+  channel: GuestChannel;
+  /** -1 until it becomes the guest's machine. */
+  generation: number;
+  early: WorkerMessage[];
+}
+
+function imageIdOf(spec: ResolvedSpec): string {
+  return typeof spec.image === "string" ? spec.image : spec.image.name;
+}
+
+function snapshotSpec(spec: ResolvedSpec): SnapshotHeader["spec"] {
+  const { name, memoryMiB, console, net, balloon, weight, cap, cmdline, mac } = spec;
+  return { name, image: imageIdOf(spec), memoryMiB, console, net, balloon, weight, cap, cmdline, mac };
 }
 
 function escapeRegExp(text: string): string {

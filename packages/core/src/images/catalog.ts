@@ -49,7 +49,13 @@ export class ImageCatalog {
   constructor(readonly source: ImageSource) {}
 
   manifest(): Promise<Manifest> {
-    this.manifestPromise ??= this.source.readManifest().then(parseManifest);
+    this.manifestPromise ??= this.source.readManifest().then(parseManifest, (error: unknown) => {
+      throw new HyperlabError(
+        "image-missing",
+        `The image catalog (manifest.json) could not be read from ${this.source.where}.`,
+        { reason: String(error) },
+      );
+    });
     this.manifestPromise.catch(() => (this.manifestPromise = undefined));
     return this.manifestPromise;
   }
@@ -75,6 +81,11 @@ export class ImageCatalog {
     const [first] = await this.list();
     if (!first) throw new HyperlabError("unknown-image", "The image catalog is empty.");
     return first;
+  }
+
+  /** Reads and verifies (size, sha256) one more file the catalog lists, e.g. a ready snapshot. */
+  loadFile(file: ManifestFile, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
+    return this.readFile(file, onProgress);
   }
 
   private readFile(file: ManifestFile, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {

@@ -30,6 +30,11 @@ export interface ImageEntry {
   readyMarker?: string;
   prompt?: string;
   drivers: string[];
+  /**
+   * Snapshots taken just after boot, one per memory size and device set they fit (instant
+   * launch; made by images/make-snapshot.mjs, format in core's snapshot/FORMAT.md).
+   */
+  readySnapshots?: ReadySnapshotFile[];
   sources?: Record<string, string>;
 }
 
@@ -72,4 +77,12 @@ export function parseManifest(value: unknown): Manifest {
       fail(`image "${image.id}" has a default memory below its minimum`);
   }
   return m as Manifest;
+}
+
+/** A ready snapshot of an image and the guest shape it fits. */
+export interface ReadySnapshotFile extends ManifestFile {
+  memoryMiB: number;
+  console: "serial" | "virtio" | "both";
+  net: "none" | "ne2k" | "virtio";
+  balloon: boolean;
 }

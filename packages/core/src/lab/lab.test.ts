@@ -91,6 +91,30 @@ describe("parseLab", () => {
     expect(error.message.startsWith("my.lab.json: ")).toBe(true);
   });
 
+  it("gives guests their flavor's size unless they name their own", () => {
+    const parsed = parseLab(
+      lab({
+        flavors: [{ name: "nano", memoryMiB: 32, weight: 256, cap: 50 }],
+        guests: [
+          { name: "a", image: "linux", flavor: "nano" },
+          { name: "b", image: "linux", flavor: "nano", cap: 0 },
+        ],
+      }),
+    );
+    expect(parsed.flavors).toEqual([{ name: "nano", memoryMiB: 32, weight: 256, cap: 50 }]);
+    expect(parsed.guests[0]).toEqual({ name: "a", image: "linux", flavor: "nano", memoryMiB: 32, weight: 256, cap: 50 });
+    expect(parsed.guests[1].cap).toBe(0);
+    expect(guestSpec(parsed.guests[0])).toEqual({ name: "a", image: "linux", memoryMiB: 32, weight: 256, cap: 50 });
+  });
+
+  it.each([
+    ["an undeclared flavor", lab({ guests: [{ name: "a", image: "linux", flavor: "huge" }] }), /flavor "huge", which/],
+    ["a flavor without memory", lab({ flavors: [{ name: "nano" }] }), /Flavor "nano" needs "memoryMiB"/],
+    ["a duplicate flavor", lab({ flavors: [{ name: "x", memoryMiB: 32 }, { name: "x", memoryMiB: 64 }] }), /Two flavors/],
+  ])("refuses %s", (_what, text, message) => {
+    expect(refusal(text).message).toMatch(message);
+  });
+
   it("keeps the core's own code for a guest's memory", () => {
     const error = refusal(lab({ guests: [{ name: "a", image: "linux", memoryMiB: 48 }] }));
     expect(error.code).toBe("memory-not-power-of-two");

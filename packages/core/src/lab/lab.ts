@@ -8,11 +8,21 @@ export interface LabSegment {
   subnet?: string;
 }
 
+/** A named size, like a cloud's flavor (instance type): memory plus CPU weight and cap. */
+export interface LabFlavor {
+  name: string;
+  memoryMiB: number;
+  weight?: number;
+  cap?: number;
+}
+
 /** One guest of a lab: a guest spec for a catalog image, plus the segment its NIC joins. */
 export interface LabGuest {
   name: string;
   /** A catalog image id. */
   image: string;
+  /** A flavor of the lab: its memory, weight and cap, unless the guest gives its own. */
+  flavor?: string;
   memoryMiB?: number;
   console?: ConsoleChoice;
   net?: NicModel;
@@ -30,11 +40,14 @@ export interface Lab {
   description?: string;
   guests: LabGuest[];
   segments: LabSegment[];
+  /** Optional: sizes the guests refer to by name. */
+  flavors?: LabFlavor[];
 }
 
-const LAB_KEYS = ["version", "name", "title", "description", "guests", "segments"];
-const GUEST_KEYS = ["name", "image", "memoryMiB", "console", "net", "weight", "cap", "balloon", "segment"];
+const LAB_KEYS = ["version", "name", "title", "description", "guests", "segments", "flavors"];
+const GUEST_KEYS = ["name", "image", "flavor", "memoryMiB", "console", "net", "weight", "cap", "balloon", "segment"];
 const SEGMENT_KEYS = ["name", "subnet"];
+const FLAVOR_KEYS = ["name", "memoryMiB", "weight", "cap"];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
@@ -91,7 +104,17 @@ class LabReader {
     return subnet === undefined ? { name } : { name, subnet };
   }
 
-  guest(value: unknown, index: number, segments: LabSegment[]): LabGuest {
+  flavor(value: unknown, index: number): LabFlavor {
+    const field = `flavors[${index}]`;
+    const fields = this.object(value, `Flavor ${index + 1}`, field);
+    const name = this.name(fields, `Flavor ${index + 1}`, field);
+    this.onlyKnownKeys(fields, FLAVOR_KEYS, `Flavor "${name}"`, field);
+    if (typeof fields.memoryMiB !== "number")
+      this.fail(`Flavor "${name}" needs "memoryMiB" as a number.`, `${field}.memoryMiB`);
+    return { ...(fields as unknown as LabFlavor) };
+  }
+
+  guest(value: unknown, index: number, segments: LabSegment[], flavors: LabFlavor[] = []): LabGuest {
     const field = `guests[${index}]`;
     const fields = this.object(value, `Guest ${index + 1}`, field);
     const name = this.name(fields, `Guest ${index + 1}`, field);
@@ -100,7 +123,18 @@ class LabReader {
     this.text(fields, "image", what, field, true);
     if (fields.balloon !== undefined && typeof fields.balloon !== "boolean")
       this.fail(`${what} has balloon ${JSON.stringify(fields.balloon)}; it is true or false.`, `${field}.balloon`);
-    const guest = fields as unknown as LabGuest;
+    let guest = fields as unknown as LabGuest;
+    if (guest.flavor !== undefined) {
+      const flavor = flavors.find((f) => f.name === guest.flavor);
+      if (!flavor)
+        this.fail(
+          `${what} has the flavor ${JSON.stringify(guest.flavor)}, which the lab does not declare (flavors: ${flavors.map((f) => f.name).join(", ") || "none"}).`,
+          `${field}.flavor`,
+        );
+      // The guest's own memory, weight or cap win over its flavor's.
+      const { name: _flavorName, ...size } = flavor;
+      guest = { ...size, ...guest };
+    }
     try {
       validateSpec(guestSpec(guest));
     } catch (error) {
@@ -145,7 +179,7 @@ function unique(names: string[], what: string, reader: LabReader, field: string)
 
 /** The guest spec a lab guest stands for (the segment is the lab's business, not the guest's). */
 export function guestSpec(guest: LabGuest): GuestSpec {
-  const { segment: _segment, ...spec } = guest;
+  const { segment: _segment, flavor: _flavor, ...spec } = guest;
   return spec;
 }
 
@@ -182,9 +216,18 @@ export function parseLab(text: string, source = "lab file"): Lab {
     "segments",
   );
 
+  if (fields.flavors !== undefined && !Array.isArray(fields.flavors)) reader.fail(`"flavors" must be a list.`, "flavors");
+  const flavors = ((fields.flavors as unknown[] | undefined) ?? []).map((f, i) => reader.flavor(f, i));
+  unique(
+    flavors.map((f) => f.name),
+    "flavors",
+    reader,
+    "flavors",
+  );
+
   if (!Array.isArray(fields.guests) || fields.guests.length === 0)
     reader.fail(`"guests" must be a list with at least one guest.`, "guests");
-  const guests = (fields.guests as unknown[]).map((g, i) => reader.guest(g, i, segments));
+  const guests = (fields.guests as unknown[]).map((g, i) => reader.guest(g, i, segments, flavors));
   unique(
     guests.map((g) => g.name),
     "guests",
@@ -195,5 +238,6 @@ export function parseLab(text: string, source = "lab file"): Lab {
   const lab: Lab = { version: 1, name, guests, segments };
   if (title !== undefined) lab.title = title;
   if (description !== undefined) lab.description = description;
+  if (fields.flavors !== undefined) lab.flavors = flavors;
   return lab;
 }

@@ -14,6 +14,9 @@ import {
 } from "../protocol.js";
 import { CpuThrottle } from "./throttle.js";
 import { plugNic, receiveOnNic } from "./nic.js";
+import { DeviceProbes, type ProbeBus, type ProbedCpu } from "./probes/device-probe.js";
+import { addStorage, fillShare } from "./storage.js";
+import type { ProbeSample } from "../devices/metrics.js";
 import type { ConsoleKind } from "../spec.js";
 
 export interface MachineSink {
@@ -21,6 +24,8 @@ export interface MachineSink {
   sample(sample: MachineSample): void;
   /** A frame the guest's NIC sent (a copy: the sink may transfer it). */
   frame?(bytes: Uint8Array): void;
+  /** Device probes over the last interval, while they are on. */
+  probes?(sample: ProbeSample): void;
 }
 
 /** The parts of v86's internals we hook (the npm build keeps these property names). */
@@ -82,6 +87,7 @@ export function machineOptions(config: MachineConfig): V86Options {
   }
   if (files.cdrom) options.cdrom = buffer(files.cdrom);
   if (files.hda) options.hda = buffer(files.hda);
+  addStorage(options, spec, files);
   return options;
 }
 
@@ -91,6 +97,7 @@ export class Machine {
   private flushQueued = false;
   private readonly throttle = new CpuThrottle(() => performance.now());
   private sampler?: ReturnType<typeof setInterval>;
+  private probe?: DeviceProbes;
 
   constructor(
     private readonly config: MachineConfig,
@@ -109,6 +116,9 @@ export class Machine {
     });
     await new Promise<void>((resolve) => emulator.add_listener("emulator-ready", () => resolve()));
     plugNic(emulator, this.config.spec.mac, (frame) => this.sink.frame?.(frame));
+    await fillShare(emulator, this.config.spec);
+    const internals = emulator as unknown as { v86: { cpu: ProbedCpu } };
+    this.probe = new DeviceProbes(internals.v86.cpu, emulator as unknown as ProbeBus);
     this.installThrottle(emulator);
     if (!this.config.paused) await emulator.run();
   }
@@ -133,8 +143,22 @@ export class Machine {
       const now = performance.now();
       const sample = this.throttle.takeSample();
       this.sink.sample({ ...sample, at: Date.now(), intervalMs: now - last, running: emulator.is_running() });
+      if (this.probe?.enabled) this.sink.probes?.(this.probe.sample());
       last = now;
     }, SAMPLE_INTERVAL_MS);
+  }
+
+  /**
+   * Switches the device probes on or off (`undefined` keeps them as they are) and returns what
+   * they counted since the last sample. Off, v86 runs without any probe code in its paths.
+   */
+  probes(enable?: boolean): ProbeSample {
+    const probe = this.probe;
+    if (!probe) throw new HyperlabError("invalid-state", "The machine has not booted.");
+    const sample = probe.sample();
+    if (enable === true) probe.enable();
+    if (enable === false) probe.disable();
+    return sample;
   }
 
   setShare(share: number): void {
@@ -171,6 +195,7 @@ export class Machine {
       const bytes = this.pending[console];
       if (bytes.length === 0) continue;
       this.pending[console] = [];
+      this.probe?.moved(console === "serial" ? "uart" : "virtio-console", bytes.length);
       this.sink.output(console, Uint8Array.from(bytes));
     }
   }

@@ -10,7 +10,7 @@ interface NicDevices {
   /** NE2000: `mac` is what PAR0–5 hold; the station address PROM is the first 12 bytes of `memory` (each byte twice). */
   net?: { mac: Uint8Array; memory: Uint8Array };
   /** virtio-net: `mac` is read through the device config space. */
-  virtio_net?: { mac: Uint8Array };
+  virtio_net?: { mac: Uint8Array; virtio: { queues: { has_request(): boolean }[] } };
 }
 
 interface EmulatorLike {
@@ -42,5 +42,10 @@ export function plugNic(emulator: unknown, mac: string | undefined, send: (frame
 /** Gives the NIC a frame from the switch (anything too big for Ethernet is refused here too). */
 export function receiveOnNic(emulator: unknown, frame: Uint8Array): void {
   if (frame.length > MAX_FRAME) return;
-  (emulator as EmulatorLike).bus.send("net0-receive", frame);
+  const em = emulator as EmulatorLike;
+  // A virtio-net driver without receive buffers posted (not loaded yet, or overrun) cannot take
+  // the frame: v86 would drop it too, but print "No buffer to write into!" for each one.
+  const virtio = em.v86.cpu.devices.virtio_net;
+  if (virtio && !virtio.virtio.queues[0]?.has_request()) return;
+  em.bus.send("net0-receive", frame);
 }

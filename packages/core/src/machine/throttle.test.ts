@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { CpuThrottle } from "./throttle.js";
 
-/** Runs a fake always-busy guest for `ms` of fake time: 1 ms slices of 100k instructions. */
-function simulate(share: number, ms: number): { instructions: number; throttledMs: number } {
+/**
+ * Runs a fake always-busy guest for `ms` of fake time: 1 ms slices of 100k instructions.
+ * `lateMs`: how late the timer fires after a wait (Node's setTimeout is ~1 ms late or more).
+ */
+function simulate(share: number, ms: number, lateMs = 0): { instructions: number; throttledMs: number } {
   let now = 0;
   const throttle = new CpuThrottle(() => now);
   throttle.setShare(share);
@@ -11,7 +14,8 @@ function simulate(share: number, ms: number): { instructions: number; throttledM
     throttle.onSlice(1, 100_000);
     instructions += 100_000;
     now += 1;
-    now += throttle.delayBeforeNextSlice(0);
+    const wait = throttle.delayBeforeNextSlice(0);
+    now += wait > 0 ? wait + lateMs : 0;
   }
   return { instructions, throttledMs: throttle.takeSample().throttledMs };
 }
@@ -41,6 +45,18 @@ describe("CpuThrottle", () => {
       now += 1 + throttle.delayBeforeNextSlice(0);
     }
     expect(Math.abs(busy / 10_000 - 0.25) / 0.25).toBeLessThan(0.05);
+  });
+
+  it.each([
+    [1 / 7, 0],
+    [4 / 7, 0],
+    [0.1, 2],
+    [0.25, 2],
+    [0.5, 2],
+  ])("holds a %s share within 1%% when timers fire %s ms late", (share, lateMs) => {
+    const { instructions } = simulate(share, 20_000, lateMs);
+    const measured = instructions / (20_000 * 100_000);
+    expect(Math.abs(measured - share) / share).toBeLessThan(0.01);
   });
 
   it("lets v86 sleep as long as it wants to", () => {

@@ -77,7 +77,10 @@ export class CpuThrottle {
       // A new period: unused budget does not carry over; the last slice's overdraft does.
       this.periodInstructions = Math.min(Math.max(0, this.periodInstructions - instructionBudget), instructionBudget);
       this.periodMs = Math.min(Math.max(0, this.periodMs - timeBudget), timeBudget);
-      this.periodEnd = now + PERIOD_MS;
+      // Periods follow a fixed grid: the slice that ran across the boundary and a timer that
+      // fired late must not stretch the period (each ms of stretch loses 2% of the share).
+      // After an idle gap longer than a period, a fresh period starts now.
+      this.periodEnd = now < this.periodEnd + PERIOD_MS ? this.periodEnd + PERIOD_MS : now + PERIOD_MS;
     }
     if (this.periodMs < timeBudget || this.periodInstructions < instructionBudget) return delayMs;
     const wait = this.periodEnd - now;

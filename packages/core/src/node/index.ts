@@ -6,6 +6,7 @@ import { nodeWorkerChannel } from "./channel.js";
 
 export { FolderImageSource, findImagesDir } from "./images.js";
 export { nodeWorkerChannel } from "./channel.js";
+export { SnapshotFiles } from "./snapshot-files.js";
 
 /** Half the machine's memory, at most 8 GiB: room for many guests without starving the host. */
 export function defaultNodeMemoryBudgetMiB(): number {
@@ -20,5 +21,6 @@ export function createNodeHypervisor(options: Partial<HypervisorOptions> & { ima
     memoryBudgetMiB: options.memoryBudgetMiB ?? defaultNodeMemoryBudgetMiB(),
     hostCores: options.hostCores ?? availableParallelism(),
     wasmUrl: options.wasmUrl,
+    hosts: options.hosts,
   });
 }

@@ -38,14 +38,19 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
   let machine: Machine | undefined;
   let config: MachineConfig | undefined;
   let share = 1;
+  /** Device probes stay on across a reset. */
+  let probesOn = false;
 
   const bootMachine = async (config: MachineConfig): Promise<Machine> => {
     const next = new Machine(config, {
       output: (console, bytes) => endpoint.post({ type: "output", console, bytes }, [bytes.buffer as ArrayBuffer]),
       sample: (sample) => endpoint.post({ type: "sample", sample }),
+      frame: (bytes) => endpoint.post({ type: "frame", bytes }, [bytes.buffer as ArrayBuffer]),
+      probes: (sample) => endpoint.post({ type: "probes", sample }),
     });
     next.setShare(share);
     await next.boot();
+    if (probesOn) next.probes(true);
     return next;
   };
 
@@ -64,7 +69,8 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
         const old = machine;
         machine = undefined;
         await old.destroy();
-        machine = await bootMachine(config);
+        // A reset is a cold boot, also for a machine that started from a snapshot.
+        machine = await bootMachine({ ...config, initialState: undefined, paused: false });
         return undefined;
       }
       case "pause":
@@ -75,6 +81,15 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
         return need(machine).counters();
       case "balloon":
         return need(machine).balloon(request.mib);
+      case "probes": {
+        const sample = need(machine).probes(request.enable);
+        if (request.enable !== undefined) probesOn = request.enable;
+        return sample;
+      }
+      case "save":
+        return need(machine).saveState();
+      case "restore":
+        return need(machine).restoreState(request.state);
       case "shutdown":
         await machine?.destroy();
         machine = undefined;
@@ -85,6 +100,10 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
   endpoint.listen((message) => {
     if (message.type === "input") {
       machine?.write(message.console, message.bytes);
+      return;
+    }
+    if (message.type === "frame") {
+      machine?.receiveFrame(message.bytes);
       return;
     }
     if (message.type === "resize") {

@@ -1,0 +1,219 @@
+import { describe, expect, it } from "vitest";
+import { DHCP, DhcpServer, parseSubnet } from "./dhcp.js";
+import { checksum, formatIp, ipAt, macAt, parseIp, summarize, writeIp, writeMac } from "./frame.js";
+import { encodePcap, parsePcap, LINKTYPE_ETHERNET } from "./pcap.js";
+import { Network } from "./network.js";
+import type { Guest } from "../guest/guest.js";
+import { Emitter } from "../events.js";
+
+const CLIENT = 0x02_48_4c_00_00_01;
+
+/** A DHCP client message as udhcpc sends it: broadcast, from 0.0.0.0:68 to :67. */
+function dhcpMessage(kind: number, mac: number, options: number[] = []): Uint8Array {
+  const opts = [53, 1, kind, ...options, 255];
+  const frame = new Uint8Array(14 + 20 + 8 + 240 + opts.length);
+  writeMac(frame, 0, DHCP.BROADCAST_MAC);
+  writeMac(frame, 6, mac);
+  frame[12] = 0x08;
+  frame[14] = 0x45;
+  frame[23] = 17;
+  writeIp(frame, 30, 0xffffffff);
+  frame[35] = 68;
+  frame[37] = 67;
+  const b = 42;
+  frame[b] = 1;
+  frame[b + 1] = 1;
+  frame[b + 2] = 6;
+  frame.set([0xde, 0xad, 0xbe, 0xef], b + 4);
+  writeMac(frame, b + 28, mac);
+  new DataView(frame.buffer).setUint32(b + 236, DHCP.MAGIC_COOKIE);
+  frame.set(opts, b + 240);
+  return frame;
+}
+
+function options(reply: Uint8Array): Map<number, Uint8Array> {
+  const map = new Map<number, Uint8Array>();
+  let i = 42 + 240;
+  while (reply[i] !== 255) {
+    map.set(reply[i], reply.subarray(i + 2, i + 2 + reply[i + 1]));
+    i += 2 + reply[i + 1];
+  }
+  return map;
+}
+
+describe("DhcpServer", () => {
+  it("offers and acknowledges the reserved address, with mask and lease time", () => {
+    const sent: Uint8Array[] = [];
+    const server = new DhcpServer(parseSubnet("10.0.3.0/24"), 0x02_48_4c_ff_00_01, (f) => sent.push(f));
+    server.reserve(CLIENT, 10);
+    server.receive(dhcpMessage(DHCP.DISCOVER, CLIENT));
+    expect(sent).toHaveLength(1);
+    const offer = sent[0];
+    expect(macAt(offer, 0)).toBe(CLIENT);
+    expect(formatIp(ipAt(offer, 42 + 16))).toBe("10.0.3.10");
+    expect([...offer.subarray(42 + 4, 42 + 8)]).toEqual([0xde, 0xad, 0xbe, 0xef]);
+    expect(options(offer).get(53)![0]).toBe(DHCP.OFFER);
+    expect(formatIp(ipAt(options(offer).get(1)!, 0))).toBe("255.255.255.0");
+    expect(checksum(offer, 14, 34)).toBe(0);
+    expect(summarize(offer)).toMatchObject({ protocol: "DHCP", info: "OFFER", source: "10.0.3.1" });
+
+    server.receive(dhcpMessage(DHCP.REQUEST, CLIENT, [50, 4, 10, 0, 3, 10, 54, 4, 10, 0, 3, 1]));
+    expect(options(sent[1]).get(53)![0]).toBe(DHCP.ACK);
+    expect(server.leases.get(CLIENT)).toMatchObject({ bound: true, ip: parseIp("10.0.3.10") });
+    // Asking for another address is refused.
+    server.receive(dhcpMessage(DHCP.REQUEST, CLIENT, [50, 4, 10, 0, 3, 99]));
+    expect(options(sent[2]).get(53)![0]).toBe(DHCP.NAK);
+    expect(server.counters).toMatchObject({ discovers: 1, offers: 1, requests: 2, acks: 1, naks: 1 });
+  });
+
+  it("gives unknown clients pool addresses from .100 and ignores garbage", () => {
+    const sent: Uint8Array[] = [];
+    const server = new DhcpServer(parseSubnet("10.0.0.0/24"), 0x02_48_4c_ff_00_01, (f) => sent.push(f));
+    for (const junk of [new Uint8Array(0), new Uint8Array(20), dhcpMessage(DHCP.DISCOVER, CLIENT).subarray(0, 100)])
+      expect(() => server.receive(junk)).not.toThrow();
+    expect(sent).toHaveLength(0);
+    server.receive(dhcpMessage(DHCP.DISCOVER, CLIENT));
+    server.receive(dhcpMessage(DHCP.DISCOVER, CLIENT + 1));
+    expect(sent.map((f) => formatIp(ipAt(f, 42 + 16)))).toEqual(["10.0.0.100", "10.0.0.101"]);
+  });
+
+  it("answers ARP and ping for its own address", () => {
+    const sent: Uint8Array[] = [];
+    const server = new DhcpServer(parseSubnet("10.0.0.0/24"), 0x02_48_4c_ff_00_01, (f) => sent.push(f));
+    const arp = new Uint8Array(42);
+    writeMac(arp, 0, DHCP.BROADCAST_MAC);
+    writeMac(arp, 6, CLIENT);
+    arp.set([0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1], 12);
+    writeMac(arp, 22, CLIENT);
+    writeIp(arp, 28, parseIp("10.0.0.10"));
+    writeIp(arp, 38, parseIp("10.0.0.1"));
+    server.receive(arp);
+    expect(summarize(sent[0])).toMatchObject({ protocol: "ARP", info: "10.0.0.1 is-at 02:48:4c:ff:00:01" });
+
+    const ping = new Uint8Array(14 + 20 + 16);
+    writeMac(ping, 0, 0x02_48_4c_ff_00_01);
+    writeMac(ping, 6, CLIENT);
+    ping[12] = 0x08;
+    ping.set([0x45, 0, 0, 36], 14);
+    ping[22] = 64;
+    ping[23] = 1;
+    writeIp(ping, 26, parseIp("10.0.0.10"));
+    writeIp(ping, 30, parseIp("10.0.0.1"));
+    ping.set([8, 0, 0, 0, 0, 7, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8], 34);
+    server.receive(ping);
+    const reply = sent[1];
+    expect(summarize(reply)).toMatchObject({
+      protocol: "ICMP",
+      source: "10.0.0.1",
+      destination: "10.0.0.10",
+      info: "echo reply id=7 seq=1",
+    });
+    expect(checksum(reply, 14, 34)).toBe(0);
+    expect(checksum(reply, 34, 50)).toBe(0);
+  });
+});
+
+describe("pcap", () => {
+  it("writes libpcap with link type 1 and reads it back", () => {
+    const frames = [
+      { at: 1_700_000_000_123.456, bytes: Uint8Array.from({ length: 60 }, (_, i) => i) },
+      { at: 1_700_000_001_000, bytes: new Uint8Array(1514).fill(7) },
+    ];
+    const file = encodePcap(frames);
+    expect(file.length).toBe(24 + 16 + 60 + 16 + 1514);
+    expect([...file.subarray(0, 4)]).toEqual([0xd4, 0xc3, 0xb2, 0xa1]);
+    const parsed = parsePcap(file);
+    expect(parsed.linkType).toBe(LINKTYPE_ETHERNET);
+    expect(parsed.snaplen).toBe(65535);
+    expect(parsed.frames.map((f) => f.bytes)).toEqual(frames.map((f) => f.bytes));
+    expect(parsed.frames[0].at).toBeCloseTo(1_700_000_000_123.456, 2);
+    expect(() => parsePcap(file.subarray(0, file.length - 1))).toThrow(RangeError);
+  });
+});
+
+/** Just enough of a Guest for the network: a name, a NIC, frames and state events. */
+class FakeGuest extends Emitter<{
+  "guest:frame": { guest: Guest; bytes: Uint8Array };
+  "guest:state": { state: string };
+}> {
+  readonly received: Uint8Array[] = [];
+  constructor(
+    readonly name: string,
+    readonly spec: { net: string; mac?: string },
+  ) {
+    super();
+  }
+  sendFrame(frame: Uint8Array): boolean {
+    this.received.push(frame);
+    return true;
+  }
+  send(bytes: Uint8Array): void {
+    this.emit("guest:frame", { guest: this as unknown as Guest, bytes });
+  }
+  setState(state: string): void {
+    this.emit("guest:state", { state });
+  }
+}
+
+describe("Network", () => {
+  function attach(network: Network, name: string, net = "virtio"): FakeGuest {
+    const guest = new FakeGuest(name, { net });
+    guest.spec.mac = network.assignMac(name);
+    network.attach(guest as unknown as Guest);
+    return guest;
+  }
+
+  it("gives predictable MACs and addresses per segment, in join order", () => {
+    const one = new Network();
+    const two = new Network();
+    expect(one.assignMac("alice")).toBe(two.assignMac("alice"));
+    expect(one.assignMac("alice")).toMatch(/^02:48:4c:/);
+    one.defineSegment("lan", "10.0.1.0/24");
+    const [a, b] = [attach(one, "alice"), attach(one, "bob")];
+    attach(one, "nonic", "none");
+    one.setSegment("alice", "lan");
+    one.setSegment("bob", "lan");
+    expect(one.addressOf("alice")).toBe("10.0.1.10");
+    expect(one.addressOf("bob")).toBe("10.0.1.11");
+    one.setSegment("bob", "dmz");
+    expect(one.segments.find((s) => s.name === "dmz")).toMatchObject({ subnet: "10.0.2.0/24", server: "10.0.2.1" });
+    expect(one.addressOf("bob")).toBe("10.0.2.10");
+    one.setSegment("bob", "lan");
+    expect(one.addressOf("bob")).toBe("10.0.1.11"); // its lease on lan is kept
+    expect(one.ports.map((p) => p.guest)).toEqual(["alice", "bob"]);
+    expect(() => one.setLink("nonic", false)).toThrow(/no network card/);
+    void a;
+    void b;
+  });
+
+  it("leases by DHCP through the switch, logs packets, captures, and holds frames for a paused guest", () => {
+    const network = new Network();
+    const packets: string[] = [];
+    network.on("network:packet", (p) => packets.push(`${p.port} ${p.protocol} ${p.info}`));
+    const a = attach(network, "a");
+    const b = attach(network, "b");
+    const capture = network.capture({ segment: "default" });
+    const mac = macAt(new Uint8Array(a.spec.mac!.split(":").map((x) => parseInt(x, 16))), 0);
+    a.send(dhcpMessage(DHCP.DISCOVER, mac));
+    // a's MAC was learned from its DISCOVER, so the OFFER goes to a alone.
+    expect(a.received).toHaveLength(1);
+    expect(b.received).toHaveLength(1); // b saw a's broadcast DISCOVER only
+    expect(packets).toEqual(["a DHCP DISCOVER", "dhcp@default DHCP OFFER"]);
+    expect(formatIp(ipAt(a.received[0], 42 + 16))).toBe("10.0.0.10");
+
+    b.setState("paused");
+    a.send(dhcpMessage(DHCP.DISCOVER, mac));
+    expect(b.received).toHaveLength(1);
+    expect(network.port("b")).toMatchObject({ held: true, counters: { held: 1 } });
+    b.setState("running");
+    expect(b.received).toHaveLength(2);
+
+    network.setLink("a", false);
+    a.send(dhcpMessage(DHCP.DISCOVER, mac));
+    expect(network.port("a").counters.drops.linkDown).toBe(1);
+    expect(packets.at(-1)).toBe("a DHCP DISCOVER");
+    capture.stop();
+    const pcap = parsePcap(capture.pcap());
+    expect(pcap.frames.map((f) => summarize(f.bytes).info)).toEqual(["DISCOVER", "OFFER", "DISCOVER", "OFFER"]);
+  });
+});

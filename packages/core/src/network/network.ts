@@ -1,0 +1,323 @@
+/**
+ * The hypervisor's network: one VirtualSwitch, its segments (each with a subnet and a built-in
+ * DHCP server), and the guests whose NICs are plugged into it. Addresses are predictable:
+ * each segment hands out host .10, .11, … in the order guests join it, and a guest keeps its
+ * address on a segment for as long as the hypervisor lives (a lease per guest).
+ */
+import { HyperlabError } from "../errors.js";
+import { Emitter, type Disposable } from "../events.js";
+import type { Guest } from "../guest/guest.js";
+import { Capture, type CaptureOptions, type CaptureTarget } from "./capture.js";
+import { DhcpServer, parseSubnet } from "./dhcp.js";
+import { formatIp, formatMac, parseMac, summarize, type FrameSummary } from "./frame.js";
+import type { RateLimit } from "./rate-limiter.js";
+import { VirtualSwitch, type DropReason, type PortCounters, type SwitchOptions, type SwitchPort } from "./switch.js";
+
+export const DEFAULT_SEGMENT = "default";
+/** The first host number a guest gets on a segment (.1 is the segment's DHCP server). */
+export const FIRST_GUEST_HOST = 10;
+/** Locally administered (bit 1 of the first octet) and unicast: "HL" after 02. */
+const MAC_PREFIX = 0x02_48_4c * 2 ** 24;
+/** How many packets the live log keeps for late viewers. */
+const LOG_SIZE = 200;
+
+export interface SegmentInfo {
+  name: string;
+  subnet: string;
+  /** The segment's DHCP server (also answers ARP and ping). */
+  server: string;
+  guests: string[];
+}
+
+export interface PortInfo {
+  port: number;
+  guest: string;
+  mac: string;
+  nic: string;
+  segment: string;
+  linkUp: boolean;
+  /** The guest is paused: frames for it wait (up to a limit) instead of being delivered. */
+  held: boolean;
+  /** The address the segment's DHCP server has for this guest. */
+  address?: string;
+  /** Whether the guest has asked for and got that lease. */
+  leased: boolean;
+  rateLimit?: RateLimit;
+  counters: PortCounters;
+}
+
+/** One line of the live packet log. */
+export interface PacketEvent extends FrameSummary {
+  at: number;
+  /** The port the frame came in on (a guest's name, or "dhcp@<segment>"). */
+  port: string;
+  segment: string;
+  length: number;
+  /** Set when the switch dropped the frame, and why. */
+  dropped?: DropReason;
+}
+
+export interface NetworkEvents {
+  "network:packet": PacketEvent;
+  /** Segments, ports, links or leases changed. */
+  "network:change": { reason: string };
+}
+
+interface Segment {
+  name: string;
+  subnet: string;
+  server: DhcpServer;
+  serverPort: SwitchPort;
+  /** Guest name → host number on this segment. */
+  hosts: Map<string, number>;
+}
+
+interface Attached {
+  guest: Guest;
+  mac: number;
+  port: SwitchPort;
+  subscriptions: Disposable[];
+}
+
+/** FNV-1a, 32 bits: spreads guest names over the MAC space the same way on every run. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
+export class Network extends Emitter<NetworkEvents> {
+  readonly switch: VirtualSwitch;
+  private readonly segmentMap = new Map<string, Segment>();
+  private readonly attached = new Map<string, Attached>();
+  private readonly macs = new Map<string, number>();
+  private readonly recent: PacketEvent[] = [];
+  private nextServer = 1;
+
+  constructor(options: SwitchOptions = {}) {
+    super();
+    this.switch = new VirtualSwitch(options);
+    this.switch.on((event) => {
+      if (event.kind === "out") return;
+      const packet: PacketEvent = {
+        at: event.at,
+        port: event.port.name,
+        segment: event.port.segment,
+        length: event.frame.length,
+        ...summarize(event.frame),
+      };
+      if (event.kind === "drop") packet.dropped = event.reason;
+      this.recent.push(packet);
+      if (this.recent.length > LOG_SIZE) this.recent.shift();
+      this.emit("network:packet", packet);
+    });
+    this.defineSegment(DEFAULT_SEGMENT, "10.0.0.0/24");
+  }
+
+  /** The last packets (up to 200), oldest first, for a view that opens late. */
+  get log(): readonly PacketEvent[] {
+    return this.recent;
+  }
+
+  /**
+   * Declares a segment (or changes an empty one's subnet). Without a subnet it gets the next
+   * free 10.0.<n>.0/24.
+   */
+  defineSegment(name: string, subnet?: string): SegmentInfo {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name))
+      throw new HyperlabError("invalid-spec", `"${name}" is not a usable segment name.`, { field: "segment" });
+    const existing = this.segmentMap.get(name);
+    if (existing && (subnet === undefined || subnet === existing.subnet)) return this.segmentInfo(existing);
+    if (existing && existing.hosts.size > 0)
+      throw new HyperlabError(
+        "invalid-state",
+        `Segment "${name}" has guests on ${existing.subnet}; its subnet cannot change to ${subnet}.`,
+      );
+    const cidr = subnet ?? this.freeSubnet();
+    let parsed;
+    try {
+      parsed = parseSubnet(cidr);
+    } catch (error) {
+      throw new HyperlabError("invalid-spec", (error as Error).message, { field: "subnet" });
+    }
+    const normal = `${formatIp(parsed.network)}/${parsed.prefix}`;
+    if (existing) this.switch.removePort(existing.serverPort);
+    const serverMac = MAC_PREFIX + 0xff_00_00 + this.nextServer++;
+    // The port and the server refer to each other: the port delivers to the server, which sends through the port.
+    const ref: { server?: DhcpServer } = {};
+    const serverPort = this.switch.addPort({
+      name: `dhcp@${name}`,
+      segment: name,
+      kind: "service",
+      deliver: (frame) => ref.server?.receive(frame),
+    });
+    const server = new DhcpServer(parsed, serverMac, (frame) => this.switch.receive(serverPort, frame));
+    ref.server = server;
+    const segment: Segment = { name, subnet: normal, server, serverPort, hosts: new Map() };
+    this.segmentMap.set(name, segment);
+    this.changed(`segment ${name}`);
+    return this.segmentInfo(segment);
+  }
+
+  private freeSubnet(): string {
+    const used = new Set([...this.segmentMap.values()].map((s) => s.subnet));
+    for (let n = 1; n < 256; n++) if (!used.has(`10.0.${n}.0/24`)) return `10.0.${n}.0/24`;
+    throw new HyperlabError("invalid-state", "No free 10.0.<n>.0/24 subnet is left.");
+  }
+
+  private segmentInfo(segment: Segment): SegmentInfo {
+    return {
+      name: segment.name,
+      subnet: segment.subnet,
+      server: formatIp(segment.server.ip),
+      guests: [...this.attached.values()].filter((a) => a.port.segment === segment.name).map((a) => a.guest.name),
+    };
+  }
+
+  get segments(): SegmentInfo[] {
+    return [...this.segmentMap.values()].map((s) => this.segmentInfo(s));
+  }
+
+  /**
+   * The MAC a guest's NIC gets: the spec's, or one derived from its name (so a lab file gives
+   * the same MACs on every run), made unique among this hypervisor's guests.
+   */
+  assignMac(name: string, wanted?: string): string {
+    const taken = new Set([...this.macs.entries()].filter(([n]) => n !== name).map(([, m]) => m));
+    let mac = wanted ? parseMac(wanted) : MAC_PREFIX + (fnv1a(name) & 0xff_ff_ff);
+    if (!wanted)
+      while (taken.has(mac) || (mac & 0xff_00_00) === 0xff_00_00) mac = MAC_PREFIX + ((mac + 1) & 0xff_ff_ff);
+    this.macs.set(name, mac);
+    return formatMac(mac);
+  }
+
+  /** Plugs a guest's NIC into the default segment (guests with net "none" get no port). */
+  attach(guest: Guest): void {
+    if (guest.spec.net === "none" || this.attached.has(guest.name)) return;
+    const mac = parseMac(guest.spec.mac ?? this.assignMac(guest.name));
+    this.macs.set(guest.name, mac);
+    const port = this.switch.addPort({
+      name: guest.name,
+      segment: DEFAULT_SEGMENT,
+      deliver: (frame) => {
+        if (!guest.sendFrame(frame)) throw new Error("the guest is not running");
+      },
+    });
+    const entry: Attached = { guest, mac, port, subscriptions: [] };
+    entry.subscriptions.push(
+      guest.on("guest:frame", ({ bytes }) => this.switch.receive(port, bytes)),
+      guest.on("guest:state", ({ state }) => {
+        const held = state === "paused";
+        if (held !== port.held) {
+          this.switch.setHeld(port, held);
+          this.changed(`${guest.name} ${state}`);
+        }
+      }),
+    );
+    this.attached.set(guest.name, entry);
+    this.join(entry, DEFAULT_SEGMENT);
+  }
+
+  detach(guest: Guest): void {
+    const entry = this.attached.get(guest.name);
+    if (!entry || entry.guest !== guest) return;
+    for (const sub of entry.subscriptions) sub.dispose();
+    this.switch.removePort(entry.port);
+    this.attached.delete(guest.name);
+    this.macs.delete(guest.name);
+    this.changed(`${guest.name} removed`);
+  }
+
+  private entry(guest: Guest | string): Attached {
+    const name = typeof guest === "string" ? guest : guest.name;
+    const entry = this.attached.get(name);
+    if (!entry)
+      throw new HyperlabError(
+        "invalid-spec",
+        `Guest "${name}" has no network card (launch it with net ne2k or virtio).`,
+        {
+          guest: name,
+        },
+      );
+    return entry;
+  }
+
+  private join(entry: Attached, name: string): void {
+    const segment = this.segmentMap.get(name)!;
+    let host = segment.hosts.get(entry.guest.name);
+    if (host === undefined) {
+      const used = new Set(segment.hosts.values());
+      host = FIRST_GUEST_HOST;
+      while (used.has(host)) host++;
+      segment.hosts.set(entry.guest.name, host);
+    }
+    segment.server.reserve(entry.mac, host);
+    this.switch.setSegment(entry.port, name);
+  }
+
+  /** Moves a guest's cable to another segment (declared on the fly if new). Takes effect at once. */
+  setSegment(guest: Guest | string, segment: string): void {
+    const entry = this.entry(guest);
+    if (!this.segmentMap.has(segment)) this.defineSegment(segment);
+    this.join(entry, segment);
+    this.changed(`${entry.guest.name} → ${segment}`);
+  }
+
+  /** Plugs (true) or unplugs (false) a guest's cable. */
+  setLink(guest: Guest | string, up: boolean): void {
+    const entry = this.entry(guest);
+    this.switch.setLink(entry.port, up);
+    this.changed(`${entry.guest.name} link ${up ? "up" : "down"}`);
+  }
+
+  /** Limits what a guest may send (bytes/s and/or packets/s); undefined removes the limit. */
+  setRateLimit(guest: Guest | string, limit: RateLimit | undefined): void {
+    const entry = this.entry(guest);
+    this.switch.setRateLimit(entry.port, limit);
+    this.changed(`${entry.guest.name} rate limit`);
+  }
+
+  /** The address the guest's segment leases to it (what `udhcpc` in the guest will get). */
+  addressOf(guest: Guest | string): string | undefined {
+    const entry = this.entry(guest);
+    const lease = this.segmentMap.get(entry.port.segment)?.server.leases.get(entry.mac);
+    return lease ? formatIp(lease.ip) : undefined;
+  }
+
+  /** Each guest's port: segment, link, lease and counters. */
+  get ports(): PortInfo[] {
+    return [...this.attached.values()].map(({ guest, mac, port }) => {
+      const lease = this.segmentMap.get(port.segment)?.server.leases.get(mac);
+      return {
+        port: port.id,
+        guest: guest.name,
+        mac: formatMac(mac),
+        nic: guest.spec.net,
+        segment: port.segment,
+        linkUp: port.linkUp,
+        held: port.held,
+        address: lease ? formatIp(lease.ip) : undefined,
+        leased: lease?.bound ?? false,
+        rateLimit: port.limiter?.limit,
+        counters: structuredClone(port.counters),
+      };
+    });
+  }
+
+  port(guest: Guest | string): PortInfo {
+    const name = this.entry(guest).guest.name;
+    return this.ports.find((p) => p.guest === name)!;
+  }
+
+  /** Starts capturing what one guest's port (`{port: name}`) or one segment sees. */
+  capture(target: CaptureTarget, options?: CaptureOptions): Capture {
+    if ("port" in target) this.entry(target.port);
+    else if (!this.segmentMap.has(target.segment))
+      throw new HyperlabError("invalid-spec", `There is no segment "${target.segment}".`, { field: "segment" });
+    return new Capture(target, this.switch, options);
+  }
+
+  private changed(reason: string): void {
+    this.emit("network:change", { reason });
+  }
+}

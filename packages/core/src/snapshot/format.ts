@@ -1,0 +1,238 @@
+/**
+ * The snapshot file format (see FORMAT.md next to this file): a fixed preamble, a JSON header
+ * that says what the snapshot is, and a gzip body holding v86's `save_state()` bytes.
+ *
+ *   offset 0   8 bytes  magic "HLSNAP\r\n" (the CR LF catches text-mode mangling, as PNG does)
+ *   offset 8   u32 LE   format version (SNAPSHOT_FORMAT_VERSION)
+ *   offset 12  u32 LE   header length H in bytes
+ *   offset 16  H bytes  header, UTF-8 JSON (SnapshotHeader)
+ *   offset 16+H         body: gzip of the machine state, header.body.bytes long
+ *
+ * gzip because both sides can read it natively: CompressionStream in browsers and Node 20.
+ */
+import { HyperlabError } from "../errors.js";
+import { sha256Hex, type BootFiles } from "../images/catalog.js";
+import type { ConsoleChoice, ConsoleKind, NicModel } from "../spec.js";
+
+export const SNAPSHOT_MAGIC = "HLSNAP\r\n";
+export const SNAPSHOT_FORMAT_VERSION = 1;
+/** The emulator whose state the body holds (the pinned dependency of @hyperlab/core). */
+export const V86_VERSION = "0.5.462";
+const PREAMBLE = 16;
+/** A header is a few hundred bytes; anything near this is not one of ours. */
+const MAX_HEADER = 1 << 20;
+
+/** The parts of a guest's spec that a machine state depends on, and the rest it had. */
+export interface SnapshotSpec {
+  name: string;
+  /** Catalog image id, or the file name of an image the user brought. */
+  image: string;
+  memoryMiB: number;
+  console: ConsoleChoice;
+  net: NicModel;
+  balloon: boolean;
+  weight: number;
+  cap: number;
+  cmdline: string;
+  mac?: string;
+}
+
+export interface SnapshotHeader {
+  format: number;
+  v86: string;
+  /** ISO 8601, when the state was saved. */
+  createdAt: string;
+  spec: SnapshotSpec;
+  /** The image the guest booted, and the sha256 of its boot file (bzImage, ISO or disk). */
+  image: { id: string; sha256: string };
+  /** Consoles whose shell was ready, and whether the guest was running or paused. */
+  guest: { readyConsoles: ConsoleKind[]; paused: boolean };
+  body: { encoding: "gzip"; bytes: number; rawBytes: number; sha256: string };
+}
+
+/** A snapshot as bytes (what is stored, downloaded and uploaded) and its parsed header. */
+export interface Snapshot {
+  header: SnapshotHeader;
+  bytes: Uint8Array;
+}
+
+function corrupt(message: string, details: Record<string, unknown> = {}): never {
+  throw new HyperlabError("snapshot-corrupt", message, details);
+}
+
+async function pipe(bytes: Uint8Array, stream: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
+  const writer = stream.writable.getWriter();
+  void writer.write(bytes).catch(() => undefined);
+  void writer.close().catch(() => undefined);
+  const reader = stream.readable.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.length;
+  }
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+export function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return pipe(bytes, new CompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+}
+
+export function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
+  return pipe(bytes, new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>);
+}
+
+/** Compresses a machine state and wraps it with its header. */
+export async function encodeSnapshot(
+  state: Uint8Array,
+  about: Omit<SnapshotHeader, "format" | "v86" | "body" | "createdAt"> & { createdAt?: string },
+): Promise<Snapshot> {
+  const body = await gzip(state);
+  const header: SnapshotHeader = {
+    format: SNAPSHOT_FORMAT_VERSION,
+    v86: V86_VERSION,
+    createdAt: about.createdAt ?? new Date().toISOString(),
+    spec: about.spec,
+    image: about.image,
+    guest: about.guest,
+    body: { encoding: "gzip", bytes: body.length, rawBytes: state.length, sha256: await sha256Hex(body) },
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const bytes = new Uint8Array(PREAMBLE + json.length + body.length);
+  bytes.set(new TextEncoder().encode(SNAPSHOT_MAGIC), 0);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(8, SNAPSHOT_FORMAT_VERSION, true);
+  view.setUint32(12, json.length, true);
+  bytes.set(json, PREAMBLE);
+  bytes.set(body, PREAMBLE + json.length);
+  return { header, bytes };
+}
+
+/**
+ * Reads a snapshot's preamble and header without touching the body: refuses bad magic, an
+ * unknown format version, a truncated file and a header that is not ours.
+ */
+export function readSnapshot(bytes: Uint8Array): Snapshot {
+  if (!(bytes instanceof Uint8Array)) corrupt("A snapshot must be bytes.");
+  const magic = new TextDecoder().decode(bytes.subarray(0, 8));
+  if (bytes.length < 8 || magic !== SNAPSHOT_MAGIC)
+    corrupt("This is not a Hyperlab snapshot: it does not start with the snapshot magic (HLSNAP).");
+  if (bytes.length < PREAMBLE) corrupt("The snapshot is truncated: it ends inside its preamble.");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== SNAPSHOT_FORMAT_VERSION)
+    throw new HyperlabError(
+      "snapshot-version",
+      `The snapshot is in format version ${version}; this Hyperlab reads version ${SNAPSHOT_FORMAT_VERSION} only.`,
+      { version, supported: SNAPSHOT_FORMAT_VERSION },
+    );
+  const headerLength = view.getUint32(12, true);
+  if (headerLength > MAX_HEADER) corrupt(`The snapshot header claims ${headerLength} bytes: the file is damaged.`);
+  if (bytes.length < PREAMBLE + headerLength)
+    corrupt(
+      `The snapshot is truncated: its header needs ${headerLength} bytes but only ${bytes.length - PREAMBLE} follow.`,
+    );
+  let header: SnapshotHeader;
+  try {
+    header = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(PREAMBLE, PREAMBLE + headerLength)),
+    );
+  } catch {
+    corrupt("The snapshot header is not readable JSON: the file is damaged.");
+  }
+  if (!header || typeof header !== "object" || !header.spec || !header.body || !header.image || !header.guest)
+    corrupt("The snapshot header lacks its spec, image or body description: the file is damaged.");
+  if (header.format !== version) corrupt("The snapshot header and preamble disagree on the format version.");
+  if (header.v86 !== V86_VERSION)
+    throw new HyperlabError(
+      "snapshot-version",
+      `The snapshot holds a v86 ${header.v86} machine; this Hyperlab runs v86 ${V86_VERSION}, which cannot load it.`,
+      { v86: header.v86, supported: V86_VERSION },
+    );
+  const have = bytes.length - PREAMBLE - headerLength;
+  if (have < header.body.bytes)
+    corrupt(`The snapshot is truncated: its body should be ${header.body.bytes} bytes but only ${have} are there.`, {
+      expected: header.body.bytes,
+      actual: have,
+    });
+  if (have > header.body.bytes)
+    corrupt(`The snapshot has ${have - header.body.bytes} unexpected bytes after its body: the file is damaged.`);
+  return { header, bytes };
+}
+
+/** Checks the body against its sha256 and unpacks the machine state. */
+export async function snapshotState(snapshot: Snapshot): Promise<Uint8Array> {
+  const { header, bytes } = readSnapshot(snapshot.bytes);
+  const body = bytes.subarray(bytes.length - header.body.bytes);
+  const sha = await sha256Hex(body);
+  if (sha !== header.body.sha256)
+    corrupt("The snapshot body does not match its checksum (sha256): the file is damaged.", {
+      expected: header.body.sha256,
+      actual: sha,
+    });
+  let state: Uint8Array;
+  try {
+    state = await gunzip(body);
+  } catch {
+    corrupt("The snapshot body does not decompress: the file is damaged.");
+  }
+  if (state.length !== header.body.rawBytes)
+    corrupt(`The snapshot body unpacks to ${state.length} bytes, not the ${header.body.rawBytes} its header says.`);
+  return state;
+}
+
+/** The spec fields a machine state fixes: restoring into anything else is refused. */
+export const STATE_FIELDS = ["memoryMiB", "console", "net", "balloon"] as const;
+
+/**
+ * Why a snapshot cannot become this guest's machine, as a sentence, or undefined if it can.
+ * Memory size and devices are in the state; so is the image's kernel and BIOS.
+ */
+export function incompatibility(
+  header: SnapshotHeader,
+  target: { name: string; spec: Pick<SnapshotSpec, (typeof STATE_FIELDS)[number] | "image">; imageSha256?: string },
+): string | undefined {
+  const s = header.spec;
+  const t = target.spec;
+  const what = `The snapshot of "${s.name}"`;
+  if (s.memoryMiB !== t.memoryMiB)
+    return `${what} has ${s.memoryMiB} MiB of memory; guest "${target.name}" has ${t.memoryMiB} MiB.`;
+  const devices = (x: Pick<SnapshotSpec, "console" | "net" | "balloon">) =>
+    `console ${x.console}, network ${x.net}, balloon ${x.balloon ? "on" : "off"}`;
+  if (s.console !== t.console || s.net !== t.net || s.balloon !== t.balloon)
+    return `${what} has other devices (${devices(s)}) than guest "${target.name}" (${devices(t)}).`;
+  if (s.image !== t.image) return `${what} runs image "${s.image}"; guest "${target.name}" runs image "${t.image}".`;
+  if (target.imageSha256 && header.image.sha256 !== target.imageSha256)
+    return `${what} was made from another build of image "${s.image}" (sha256 ${header.image.sha256.slice(0, 12)}…, the catalog has ${target.imageSha256.slice(0, 12)}…); make the snapshot again.`;
+  return undefined;
+}
+
+export function assertCompatible(header: SnapshotHeader, target: Parameters<typeof incompatibility>[1]): void {
+  const why = incompatibility(header, target);
+  if (why) throw new HyperlabError("snapshot-incompatible", why, { snapshot: header.spec.name, guest: target.name });
+}
+
+const shaOfBootFile = new WeakMap<Uint8Array, Promise<string>>();
+
+/**
+ * The sha256 of an image's boot file (bzImage, ISO or disk) as the machine got it: for a
+ * catalog file that needs no padding, the manifest's sha256. Cached per file.
+ */
+export function imageSha256(files: Pick<BootFiles, "bzimage" | "cdrom" | "hda">): Promise<string> {
+  const boot = files.bzimage ?? files.cdrom ?? files.hda;
+  if (!boot) return Promise.resolve("");
+  let sha = shaOfBootFile.get(boot);
+  if (!sha) {
+    sha = sha256Hex(boot);
+    shaOfBootFile.set(boot, sha);
+  }
+  return sha;
+}

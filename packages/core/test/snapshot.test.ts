@@ -1,0 +1,217 @@
+/**
+ * Integration: snapshots, clones, instant launch and live migration with real guests in
+ * worker threads. What the guests print is what we assert on.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { HyperlabError, type Guest, type Snapshot, type SnapshotHeader } from "../src/index.js";
+import { createNodeHypervisor } from "../src/node/index.js";
+import { readSnapshot } from "../src/snapshot/format.js";
+
+const hv = createNodeHypervisor({
+  hostCores: 2,
+  hosts: [
+    { memoryBudgetMiB: 256 },
+    { memoryBudgetMiB: 256 },
+    {
+      id: "broken",
+      name: "Broken host",
+      memoryBudgetMiB: 256,
+      channel: () => {
+        throw new Error("this host has no workers");
+      },
+    },
+  ],
+});
+afterAll(() => hv.shutdown());
+
+/** The same snapshot with its header changed (the body and its checksum untouched). */
+function withHeader(snapshot: Snapshot, change: (header: SnapshotHeader) => void): Snapshot {
+  const { header, bytes } = snapshot;
+  const copy = structuredClone(header);
+  change(copy);
+  const json = new TextEncoder().encode(JSON.stringify(copy));
+  const body = bytes.subarray(bytes.length - header.body.bytes);
+  const out = new Uint8Array(16 + json.length + body.length);
+  out.set(bytes.subarray(0, 16));
+  new DataView(out.buffer).setUint32(12, json.length, true);
+  out.set(json, 16);
+  out.set(body, 16 + json.length);
+  return { header: copy, bytes: out };
+}
+
+async function mac(guest: Guest): Promise<string> {
+  return (await guest.exec("cat /sys/class/net/eth0/address")).output.trim();
+}
+
+describe("snapshots", () => {
+  let guest: Guest;
+  let snapshot: Snapshot;
+
+  it("restores a guest: a file changed after the snapshot is as it was", async () => {
+    guest = await hv.create({ image: "linux", name: "snap", net: "ne2k" }, undefined, { host: "a" });
+    await guest.start();
+    await guest.waitReady();
+    await guest.exec("echo before > /root/file");
+    snapshot = await guest.snapshot();
+    expect(snapshot.header).toMatchObject({
+      format: 1,
+      v86: "0.5.462",
+      spec: { name: "snap", image: "linux", memoryMiB: 32, net: "ne2k" },
+      guest: { readyConsoles: ["serial", "virtio"], paused: false },
+      body: { encoding: "gzip" },
+    });
+    expect(snapshot.header.image.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(readSnapshot(snapshot.bytes).header).toEqual(snapshot.header);
+    await guest.exec("echo after > /root/file");
+    await guest.restore(snapshot);
+    expect(guest.state).toBe("running");
+    expect((await guest.exec("cat /root/file")).output).toBe("before\n");
+    // The restored guest's clock runs on: timers fire and uptime moves forward.
+    const uptime = async () => Number((await guest.exec("cut -d' ' -f1 /proc/uptime")).output);
+    const u0 = await uptime();
+    expect((await guest.exec("sleep 1; echo slept", { timeoutMs: 10_000 })).output).toBe("slept\n");
+    expect(await uptime()).toBeGreaterThan(u0);
+  });
+
+  it("clones a guest: both run, each with its own MAC", async () => {
+    const clone = await hv.clone(snapshot, { name: "snap-clone" });
+    expect(clone.state).toBe("running");
+    expect(clone.spec.mac).toBeTruthy();
+    expect(clone.spec.mac).not.toBe(guest.spec.mac);
+    const [a, b] = [await mac(guest), await mac(clone)];
+    expect(a).toBe(guest.spec.mac);
+    expect(b).toBe(clone.spec.mac);
+    expect((await clone.exec("cat /root/file")).output).toBe("before\n");
+    expect((await guest.exec("echo original")).output).toBe("original\n");
+    await clone.terminate();
+  });
+
+  it("refuses every bad snapshot with a typed error and the guest runs on as before", async () => {
+    await guest.exec("echo kept > /root/file");
+    const bytes = snapshot.bytes;
+    const flipped = bytes.slice();
+    flipped[bytes.length - 100] ^= 0xff;
+    const cases: [string, Snapshot, string, RegExp][] = [
+      ["corrupt body", { ...snapshot, bytes: flipped }, "snapshot-corrupt", /checksum/],
+      ["truncated", { ...snapshot, bytes: bytes.slice(0, bytes.length - 4096) }, "snapshot-corrupt", /truncated/],
+      ["cut in its header", { ...snapshot, bytes: bytes.slice(0, 40) }, "snapshot-corrupt", /truncated/],
+      [
+        "bad magic",
+        { ...snapshot, bytes: new TextEncoder().encode("PK\u0003\u0004 not a snapshot at all") },
+        "snapshot-corrupt",
+        /not a Hyperlab snapshot/,
+      ],
+      [
+        "unknown format version",
+        (() => {
+          const b = bytes.slice();
+          new DataView(b.buffer).setUint32(8, 99, true);
+          return { ...snapshot, bytes: b };
+        })(),
+        "snapshot-version",
+        /format version 99/,
+      ],
+      ["other v86", withHeader(snapshot, (h) => (h.v86 = "0.4.0")), "snapshot-version", /v86 0\.4\.0/],
+      [
+        "other memory size",
+        withHeader(snapshot, (h) => (h.spec.memoryMiB = 64)),
+        "snapshot-incompatible",
+        /64 MiB of memory; guest "snap" has 32 MiB/,
+      ],
+      ["other devices", withHeader(snapshot, (h) => (h.spec.net = "virtio")), "snapshot-incompatible", /other devices/],
+      [
+        "another image build",
+        withHeader(snapshot, (h) => (h.image.sha256 = "0".repeat(64))),
+        "snapshot-incompatible",
+        /another build/,
+      ],
+    ];
+    for (const [what, bad, code, sentence] of cases) {
+      const error = await guest.restore(bad).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, what).toBeInstanceOf(HyperlabError);
+      expect((error as HyperlabError).code, what).toBe(code);
+      expect((error as HyperlabError).message, what).toMatch(sentence);
+    }
+    await expect(hv.clone({ ...snapshot, bytes: flipped }, { name: "bad-clone" })).rejects.toMatchObject({
+      code: "snapshot-corrupt",
+    });
+    expect(hv.guests.map((g) => g.name)).not.toContain("bad-clone");
+    expect(guest.state).toBe("running");
+    expect((await guest.exec("cat /root/file")).output).toBe("kept\n");
+  });
+});
+
+describe("live migration", () => {
+  it("moves a guest in the middle of a counting loop from Host A to Host B: the count continues", async () => {
+    const guest = hv.get("snap");
+    expect(guest.placement.name).toBe("Host A");
+    await guest.exec("(i=0; while true; do i=$((i+1)); echo $i > /tmp/c; mv /tmp/c /tmp/count; sleep 0.05; done) &");
+    await new Promise((r) => setTimeout(r, 500));
+    const before = Number((await guest.exec("cat /tmp/count")).output);
+    expect(before).toBeGreaterThan(0);
+    const events: unknown[] = [];
+    const sub = hv.on("guest:migrated", (e) => events.push(e));
+    const report = await guest.migrate("b");
+    sub.dispose();
+    expect(report).toMatchObject({ from: "Host A", to: "Host B" });
+    expect(report.bytes).toBeGreaterThan(1 << 20);
+    expect(report.downtimeMs).toBeGreaterThan(0);
+    expect(events).toHaveLength(1);
+    expect(guest.placement.name).toBe("Host B");
+    expect(hv.memory("a").usedMiB).toBe(0);
+    expect(hv.memory("b").usedMiB).toBe(32);
+    const after = Number((await guest.exec("cat /tmp/count")).output);
+    expect(after).toBeGreaterThanOrEqual(before);
+    await new Promise((r) => setTimeout(r, 500));
+    const later = Number((await guest.exec("cat /tmp/count")).output);
+    expect(later).toBeGreaterThan(after);
+    // Same console session, same MAC.
+    expect(await mac(guest)).toBe(guest.spec.mac);
+    expect(guest.consoles.serial.history()).toContain("echo before > /root/file");
+  });
+
+  it("a migration that fails leaves the guest running where it was", async () => {
+    const guest = hv.get("snap");
+    await expect(guest.migrate("broken")).rejects.toMatchObject({
+      code: "migration-failed",
+      message: expect.stringMatching(/stays on Host B/),
+    });
+    expect(guest.placement.name).toBe("Host B");
+    expect(guest.state).toBe("running");
+    expect(hv.memory("broken").usedMiB).toBe(0);
+    const a = Number((await guest.exec("cat /tmp/count")).output);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(Number((await guest.exec("cat /tmp/count")).output)).toBeGreaterThan(a);
+    await expect(guest.migrate("nowhere")).rejects.toMatchObject({ code: "invalid-spec" });
+    await guest.terminate();
+  });
+});
+
+describe("instant launch", () => {
+  it("starts a guest from the image's ready snapshot far faster than a cold boot", async () => {
+    const guest = await hv.create({ image: "linux", name: "instant" });
+    const ready = await hv.readySnapshot(guest);
+    expect(ready.reason).toBeUndefined();
+    const t0 = performance.now();
+    const started = await hv.startInstant(guest);
+    const result = await guest.exec("echo up");
+    const ms = performance.now() - t0;
+    expect(started).toEqual({ instant: true });
+    expect(result.output).toBe("up\n");
+    expect(ms).toBeLessThan(3000);
+    await guest.terminate();
+  });
+
+  it("falls back to a cold boot when no ready snapshot fits", async () => {
+    const guest = await hv.create({ image: "linux", name: "cold", memoryMiB: 64 });
+    const started = await hv.startInstant(guest);
+    expect(started.instant).toBe(false);
+    expect(started.reason).toMatch(/no ready snapshot for 64 MiB/);
+    await guest.waitReady();
+    expect((await guest.exec("echo cold")).output).toBe("cold\n");
+    await guest.terminate();
+  });
+});
