@@ -5,7 +5,14 @@ import ts from "typescript-eslint";
 
 export default ts.config(
   {
-    ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "images/.build/**", "**/test-results/**", "**/playwright-report/**"],
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "**/.turbo/**",
+      "images/.build/**",
+      "**/test-results/**",
+      "**/playwright-report/**",
+    ],
   },
   js.configs.recommended,
   ...ts.configs.recommended,

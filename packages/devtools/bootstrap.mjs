@@ -77,11 +77,15 @@ if (command === "start") {
   run("pnpm", ["turbo", "run", "build", "--filter=@hyperlab/web..."]);
   const port = process.env.PORT || "5173";
   say(`serving the lab at http://localhost:${port}/`);
-  const server = spawn("pnpm", ["--filter", "@hyperlab/web", "exec", "vite", "preview", "--port", port, "--strictPort"], {
-    stdio: "inherit",
-    cwd: root,
-    env,
-  });
+  const server = spawn(
+    "pnpm",
+    ["--filter", "@hyperlab/web", "exec", "vite", "preview", "--port", port, "--strictPort"],
+    {
+      stdio: "inherit",
+      cwd: root,
+      env,
+    },
+  );
   const stop = () => server.kill("SIGTERM");
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -41,7 +41,9 @@ test("the scheduler view: a noisy neighbour is held to its cap, the other guest 
   expect(samples[Math.floor(samples.length / 2)]).toBeLessThan(40);
 
   // The quiet neighbour still answers at once.
-  const answer = await page.evaluate(async () => (await window.hyperlab.get("quiet").exec("echo quiet-$((3*3))")).output);
+  const answer = await page.evaluate(
+    async () => (await window.hyperlab.get("quiet").exec("echo quiet-$((3*3))")).output,
+  );
   expect(answer).toBe("quiet-9\n");
   await expect(page.getByRole("img", { name: /CPU use of each guest/ })).toBeVisible();
   await page.screenshot({ path: `${SHOTS}scheduler.png` });
