@@ -43,7 +43,9 @@ FRAGMENT="$IMAGES_DIR/linux/config.fragment"
 ROOTFS_SRC="$IMAGES_DIR/linux/rootfs"
 INIT_SRC="$IMAGES_DIR/linux/init"
 
-CMDLINE="console=ttyS0 tsc=reliable clocksource=tsc quiet loglevel=3 random.trust_cpu=on"
+# init_on_free=1: the kernel zeroes memory it frees, and v86 leaves zero pages out of a
+# snapshot, so a booted 32 MiB guest saves to ~3 MiB instead of ~5 MiB.
+CMDLINE="console=ttyS0 tsc=reliable clocksource=tsc quiet loglevel=3 random.trust_cpu=on init_on_free=1"
 
 log() { printf '\n==> %s\n' "$*"; }
 die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
