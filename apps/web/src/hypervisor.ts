@@ -7,9 +7,22 @@ import {
 } from "@hyperlab/core";
 import wasmUrl from "v86/build/v86.wasm?url";
 
+/** Guest workers alive in this page (the lessons show that each guest has its own). */
+const liveWorkers = new Set<Worker>();
+
+export function liveWorkerCount(): number {
+  return liveWorkers.size;
+}
+
 /** A module Worker for one guest (the bundler sees the URL and builds guest.worker.ts as a chunk). */
 function guestWorker(): BrowserWorkerLike {
   const worker = new Worker(new URL("./guest.worker.ts", import.meta.url), { type: "module" });
+  liveWorkers.add(worker);
+  const terminate = worker.terminate.bind(worker);
+  worker.terminate = () => {
+    liveWorkers.delete(worker);
+    terminate();
+  };
   // DOM's postMessage overloads differ from core's DOM-free description only in optional typing.
   return worker as unknown as BrowserWorkerLike;
 }

@@ -65,8 +65,13 @@ describe("device paths", () => {
     const guest = await hv.create({ image: "linux", name: "storage", console: "serial", storage: "both" });
     await guest.start();
     await guest.waitReady();
-    const sums = await guest.exec("dd if=/dev/sda bs=64k count=4 2>/dev/null | md5sum; head -c 262144 /mnt/host/hyperlab-data.bin | md5sum");
-    const [disk, share] = sums.output.trim().split("\n").map((l) => l.split(" ")[0]);
+    const sums = await guest.exec(
+      "dd if=/dev/sda bs=64k count=4 2>/dev/null | md5sum; head -c 262144 /mnt/host/hyperlab-data.bin | md5sum",
+    );
+    const [disk, share] = sums.output
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" ")[0]);
     expect(disk).toMatch(/^[0-9a-f]{32}$/);
     expect(share).toBe(disk);
     const ide = await runPath(guest, "storage", "full", 256);

@@ -166,6 +166,7 @@ export function queueName(device: DeviceKey, index: number): string {
   const known = DEVICES[device].queues.find((q) => q.index === index);
   if (known) return known.name;
   // virtio-console: ports 1–3 each have a receiveq and a transmitq after the control queues.
-  if (device === "virtio-console" && index >= 4) return `${index % 2 === 0 ? "receiveq" : "transmitq"} (port ${(index - 2) >> 1})`;
+  if (device === "virtio-console" && index >= 4)
+    return `${index % 2 === 0 ? "receiveq" : "transmitq"} (port ${(index - 2) >> 1})`;
   return `queue ${index}`;
 }

@@ -165,7 +165,9 @@ export function addSample(totals: ProbeTotals, sample: ProbeSample): ProbeTotals
   sample.irqLines.forEach((n, i) => (totals.irqLines[i] = (totals.irqLines[i] ?? 0) + n));
   for (const device of sample.devices) {
     const sum = totals.devices[device.device];
-    totals.devices[device.device] = sum ? addDeviceProbe(sum, device) : addDeviceProbe(emptyDeviceProbe(device.device), device);
+    totals.devices[device.device] = sum
+      ? addDeviceProbe(sum, device)
+      : addDeviceProbe(emptyDeviceProbe(device.device), device);
   }
   return totals;
 }

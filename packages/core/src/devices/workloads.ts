@@ -40,7 +40,11 @@ export function pathSpec(pair: WorkloadPair, side: PathSide): Partial<GuestSpec>
 }
 
 /** Whether a guest with this spec can run one side of a pair. */
-export function canRunPath(spec: Pick<ResolvedSpec, "console" | "net" | "storage">, pair: WorkloadPair, side: PathSide): boolean {
+export function canRunPath(
+  spec: Pick<ResolvedSpec, "console" | "net" | "storage">,
+  pair: WorkloadPair,
+  side: PathSide,
+): boolean {
   if (pair === "console") return spec.console === "both";
   if (pair === "network") return spec.net === (side === "full" ? "ne2k" : "virtio");
   const want = side === "full" ? "ide" : "9p";

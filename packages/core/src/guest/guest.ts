@@ -421,7 +421,10 @@ export class Guest extends Emitter<GuestEvents> {
     if (this.probesOn) await this.request({ type: "probes", enable: true });
     if (from) {
       if (this.isReady() && this.state === "booting") this.setState("running");
-      await this.adoptMac(from.header);
+      // A guest stopped or terminated meanwhile has no MAC to adopt any more.
+      await this.adoptMac(from.header).catch((error: unknown) => {
+        if (generation === this.generation) throw error;
+      });
     }
   }
 
@@ -899,7 +902,10 @@ export class Guest extends Emitter<GuestEvents> {
    */
   async readProbes(): Promise<ProbeSample> {
     if (!this.probesOn)
-      throw new HyperlabError("invalid-state", `The probes of guest "${this.name}" are off; call setProbes(true) first.`);
+      throw new HyperlabError(
+        "invalid-state",
+        `The probes of guest "${this.name}" are off; call setProbes(true) first.`,
+      );
     const sample = (await this.request({ type: "probes" })) as ProbeSample;
     this.onProbes(sample);
     return sample;

@@ -102,7 +102,14 @@ describe("parseLab", () => {
       }),
     );
     expect(parsed.flavors).toEqual([{ name: "nano", memoryMiB: 32, weight: 256, cap: 50 }]);
-    expect(parsed.guests[0]).toEqual({ name: "a", image: "linux", flavor: "nano", memoryMiB: 32, weight: 256, cap: 50 });
+    expect(parsed.guests[0]).toEqual({
+      name: "a",
+      image: "linux",
+      flavor: "nano",
+      memoryMiB: 32,
+      weight: 256,
+      cap: 50,
+    });
     expect(parsed.guests[1].cap).toBe(0);
     expect(guestSpec(parsed.guests[0])).toEqual({ name: "a", image: "linux", memoryMiB: 32, weight: 256, cap: 50 });
   });
@@ -110,7 +117,16 @@ describe("parseLab", () => {
   it.each([
     ["an undeclared flavor", lab({ guests: [{ name: "a", image: "linux", flavor: "huge" }] }), /flavor "huge", which/],
     ["a flavor without memory", lab({ flavors: [{ name: "nano" }] }), /Flavor "nano" needs "memoryMiB"/],
-    ["a duplicate flavor", lab({ flavors: [{ name: "x", memoryMiB: 32 }, { name: "x", memoryMiB: 64 }] }), /Two flavors/],
+    [
+      "a duplicate flavor",
+      lab({
+        flavors: [
+          { name: "x", memoryMiB: 32 },
+          { name: "x", memoryMiB: 64 },
+        ],
+      }),
+      /Two flavors/,
+    ],
   ])("refuses %s", (_what, text, message) => {
     expect(refusal(text).message).toMatch(message);
   });

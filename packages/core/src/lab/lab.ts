@@ -216,7 +216,8 @@ export function parseLab(text: string, source = "lab file"): Lab {
     "segments",
   );
 
-  if (fields.flavors !== undefined && !Array.isArray(fields.flavors)) reader.fail(`"flavors" must be a list.`, "flavors");
+  if (fields.flavors !== undefined && !Array.isArray(fields.flavors))
+    reader.fail(`"flavors" must be a list.`, "flavors");
   const flavors = ((fields.flavors as unknown[] | undefined) ?? []).map((f, i) => reader.flavor(f, i));
   unique(
     flavors.map((f) => f.name),

@@ -206,6 +206,7 @@ export class Machine {
   }
 
   write(console: ConsoleKind, bytes: Uint8Array): void {
+    if (!this.emulator) return; // being torn down: nobody is typing into it any more
     if (console === "serial") this.v86.serial_send_bytes(0, bytes);
     else
       (this.v86 as unknown as { bus: { send(name: string, value: unknown): void } }).bus.send(

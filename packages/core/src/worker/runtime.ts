@@ -4,6 +4,7 @@
  */
 import { HyperlabError, describeError, type SerializedError } from "../errors.js";
 import { Machine } from "../machine/machine.js";
+import type { ConsoleKind } from "../spec.js";
 import type { HostMessage, HostRequest, MachineConfig, WorkerMessage } from "../protocol.js";
 
 export interface WorkerEndpoint {
@@ -38,6 +39,7 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
   let machine: Machine | undefined;
   let config: MachineConfig | undefined;
   let share = 1;
+  const heldInput: { console: ConsoleKind; bytes: Uint8Array }[] = [];
   /** Device probes stay on across a reset. */
   let probesOn = false;
 
@@ -50,6 +52,8 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
     });
     next.setShare(share);
     await next.boot();
+    // Keys typed while the machine was being built (a boot, a reset, a restore) are not lost.
+    for (const input of heldInput.splice(0)) next.write(input.console, input.bytes);
     if (probesOn) next.probes(true);
     return next;
   };
@@ -90,16 +94,21 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
         return need(machine).saveState();
       case "restore":
         return need(machine).restoreState(request.state);
-      case "shutdown":
-        await machine?.destroy();
+      case "shutdown": {
+        // Forget the machine first: input that arrives while it is torn down finds none.
+        const old = machine;
         machine = undefined;
+        heldInput.length = 0;
+        await old?.destroy();
         return undefined;
+      }
     }
   };
 
   endpoint.listen((message) => {
     if (message.type === "input") {
-      machine?.write(message.console, message.bytes);
+      if (machine) machine.write(message.console, message.bytes);
+      else heldInput.push({ console: message.console, bytes: message.bytes });
       return;
     }
     if (message.type === "frame") {

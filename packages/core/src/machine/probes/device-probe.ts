@@ -221,8 +221,7 @@ export class DeviceProbes {
         if (port) {
           kicks = notifyWrites.get(port) ?? 0;
           if (!notifyWrites.has(port)) {
-            kicks =
-              this.ports.count(WRITE8, port) + this.ports.count(WRITE16, port) + this.ports.count(WRITE32, port);
+            kicks = this.ports.count(WRITE8, port) + this.ports.count(WRITE16, port) + this.ports.count(WRITE32, port);
             notifyWrites.set(port, kicks);
           }
           if (!seen.has(port)) devices[i].notifications += kicks;

@@ -1,0 +1,139 @@
+/**
+ * launch: in Debian's Chromium against the built lab app, the time from clicking Launch in the
+ * dialog to a shell that answers a command, for one guest and for four at once, with the
+ * dialog's instant launch (ready snapshot) and with a cold boot. This measures the whole page
+ * (dialog, image loading, workers, consoles); `pnpm bench boot` compares the layer itself with
+ * bare v86.
+ *
+ * Needs the app built: pnpm turbo run build --filter=@hyperlab/web...
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { median, sleep } from "../lib/stats.mjs";
+
+const N = Number(process.env.HYPERLAB_BENCH_N ?? 3);
+const PORT = Number(process.env.HYPERLAB_BENCH_PORT ?? 4179);
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+async function serve() {
+  if (!existsSync(join(root, "apps", "web", "dist", "index.html")))
+    throw new Error("the lab app is not built: run pnpm turbo run build --filter=@hyperlab/web...");
+  const server = spawn(
+    "pnpm",
+    ["--filter", "@hyperlab/web", "exec", "vite", "preview", "--port", String(PORT), "--strictPort"],
+    {
+      cwd: root,
+      stdio: "ignore",
+      detached: true,
+    },
+  );
+  const url = `http://localhost:${PORT}/`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(url)).ok) return { url, stop: () => process.kill(-server.pid, "SIGTERM") };
+    } catch {
+      // not up yet
+    }
+    await sleep(200);
+  }
+  process.kill(-server.pid, "SIGTERM");
+  throw new Error(`the preview server did not answer at ${url}`);
+}
+
+/** Clicks Launch with `count` guests and waits until every one answers `echo`. */
+async function launchOnce(page, { count, instant, name }) {
+  const notices = await page.locator(".notice").allTextContents();
+  if (notices.length) throw new Error(`the page shows an error: ${notices.join(" | ")}`);
+  await page.getByRole("button", { name: "Launch instances" }).click();
+  const dialog = page.getByRole("dialog", { name: "Launch instances" });
+  await dialog.getByRole("radio", { name: /^nano/ }).check();
+  await dialog.getByRole("radio", { name: /^Full virtualization/ }).check();
+  await dialog.getByLabel("Name").fill(name);
+  await dialog.getByLabel("Count").fill(String(count));
+  const box = dialog.getByRole("checkbox", { name: /Instant launch/ });
+  if ((await box.isChecked()) !== instant) await box.click();
+  const before = await page.evaluate(() => window.hyperlab.guests.map((g) => g.id));
+  const t0 = await page.evaluate(() => performance.now());
+  await dialog.getByRole("button", { name: "Launch", exact: true }).click();
+  const elapsed = await page.evaluate(
+    async ({ t0, count, before }) => {
+      const hv = window.hyperlab;
+      const fresh = () => hv.guests.filter((g) => !before.includes(g.id));
+      // Created, then started by the dialog: exec waits for the shell from then on.
+      while (fresh().length < count || fresh().some((g) => g.state === "created")) {
+        if (performance.now() - t0 > 120_000) throw new Error(`only ${fresh().length} of ${count} guests started`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const guests = fresh();
+      await Promise.all(guests.map((g) => g.exec("echo ok", { timeoutMs: 120_000 })));
+      const ms = performance.now() - t0;
+      await Promise.all(guests.map((g) => g.terminate()));
+      return ms;
+    },
+    { t0, count, before },
+  );
+  return elapsed;
+}
+
+export async function run({ report }) {
+  const { chromium } = await import("playwright-core");
+  const server = await serve();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(server.url);
+    await page.getByRole("button", { name: "Launch instances" }).waitFor();
+    await page.waitForFunction(() => window.hyperlab?.catalog);
+    const cases = [
+      { label: "1 guest, instant", count: 1, instant: true },
+      { label: "1 guest, cold boot", count: 1, instant: false },
+      { label: "4 guests, instant", count: 4, instant: true },
+      { label: "4 guests, cold boot", count: 4, instant: false },
+    ];
+    const results = new Map();
+    let run = 0;
+    for (let i = 0; i < N; i++) {
+      for (const c of cases) {
+        const ms = await launchOnce(page, { ...c, name: `bench-${++run}` });
+        report.progress(`${c.label}: ${Math.round(ms)} ms`);
+        results.set(c.label, [...(results.get(c.label) ?? []), ms]);
+        await sleep(300);
+      }
+    }
+    report.table(
+      ["case", "median ms", "runs"],
+      cases.map((c) => [
+        c.label,
+        Math.round(median(results.get(c.label))),
+        results.get(c.label).map(Math.round).join(", "),
+      ]),
+    );
+    const one = results.get("1 guest, instant");
+    report.metric({
+      metric: "launch_to_shell_ms",
+      value: Math.round(median(one)),
+      unit: "ms",
+      target: "<=3000",
+      n: one.length,
+      cold_boot_ms: Math.round(median(results.get("1 guest, cold boot"))),
+      four_instant_ms: Math.round(median(results.get("4 guests, instant"))),
+      four_cold_ms: Math.round(median(results.get("4 guests, cold boot"))),
+    });
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
