@@ -20,7 +20,7 @@ import {
 } from "../network/frame.js";
 import type { ConsoleKind, GuestSpec, ResolvedSpec } from "../spec.js";
 import { DEVICE_PAIRS, type PairId } from "./catalog.js";
-import { addSample, emptyTotals, type DeviceKey, type DeviceProbe } from "./metrics.js";
+import { addSample, emptyDeviceProbe, emptyTotals, type DeviceKey, type DeviceProbe } from "./metrics.js";
 
 export type PathSide = "full" | "paravirtual";
 export type WorkloadPair = Exclude<PairId, "memory">;
@@ -183,18 +183,7 @@ export async function runPath(
     sub.dispose();
     peer?.dispose();
   }
-  const probe = window.devices[device] ?? {
-    device,
-    reads: 0,
-    writes: 0,
-    byWidth: [0, 0, 0, 0, 0, 0],
-    ioBytes: 0,
-    notifications: 0,
-    irqs: 0,
-    bytes: 0,
-    ports: [],
-    queues: [],
-  };
+  const probe = window.devices[device] ?? emptyDeviceProbe(device);
   const exits = probe.reads + probe.writes;
   const activeMs = probe.firstAt !== undefined && probe.lastAt !== undefined ? probe.lastAt - probe.firstAt : 0;
   const measured = probe.bytes - (probe.firstBytes ?? 0);

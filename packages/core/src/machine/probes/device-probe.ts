@@ -7,6 +7,7 @@
  */
 import { queueName } from "../../devices/catalog.js";
 import {
+  DEVICE_KEYS,
   emptyDeviceProbe,
   type DeviceKey,
   type DeviceProbe,
@@ -57,16 +58,7 @@ export interface ProbeBus {
 }
 
 /** Devices in a fixed order: index into the accumulators. */
-const KEYS: readonly DeviceKey[] = [
-  "uart",
-  "virtio-console",
-  "ne2k",
-  "virtio-net",
-  "ide",
-  "virtio-9p",
-  "virtio-balloon",
-  "platform",
-];
+const KEYS: readonly DeviceKey[] = DEVICE_KEYS;
 const PLATFORM = KEYS.indexOf("platform");
 
 interface VirtioEntry {
