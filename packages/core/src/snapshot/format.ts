@@ -168,8 +168,25 @@ export function readSnapshot(bytes: Uint8Array): Snapshot {
   return { header, bytes };
 }
 
+/**
+ * Verified, unpacked states by the snapshot bytes they came from. A ready snapshot of the
+ * image is launched again and again: checking and unpacking it once saves ~130 ms a launch.
+ * Callers only copy the state (postMessage without transfer), never change it.
+ */
+const unpacked = new WeakMap<Uint8Array, Promise<Uint8Array>>();
+
 /** Checks the body against its sha256 and unpacks the machine state. */
-export async function snapshotState(snapshot: Snapshot): Promise<Uint8Array> {
+export function snapshotState(snapshot: Snapshot): Promise<Uint8Array> {
+  let state = unpacked.get(snapshot.bytes);
+  if (!state) {
+    state = unpackState(snapshot);
+    unpacked.set(snapshot.bytes, state);
+    state.catch(() => unpacked.delete(snapshot.bytes));
+  }
+  return state;
+}
+
+async function unpackState(snapshot: Snapshot): Promise<Uint8Array> {
   const { header, bytes } = readSnapshot(snapshot.bytes);
   const body = bytes.subarray(bytes.length - header.body.bytes);
   const sha = await sha256Hex(body);
