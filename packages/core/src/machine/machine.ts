@@ -93,7 +93,8 @@ export function machineOptions(config: MachineConfig): V86Options {
 
 export class Machine {
   private emulator?: V86;
-  private readonly pending: Record<ConsoleKind, number[]> = { serial: [], virtio: [] };
+  /** Output not yet sent: single bytes from the UART, whole buffers from virtio. */
+  private readonly pending: Record<ConsoleKind, (number | Uint8Array)[]> = { serial: [], virtio: [] };
   private flushQueued = false;
   private readonly throttle = new CpuThrottle(() => performance.now());
   private sampler?: ReturnType<typeof setInterval>;
@@ -111,9 +112,7 @@ export class Machine {
     // Output comes a byte at a time (UART) or a buffer at a time (virtio); batch it per
     // emulator slice so that a 64 KiB burst is a few messages, not 64 Ki of them.
     emulator.add_listener("serial0-output-byte", (byte: number) => this.queue("serial", byte));
-    emulator.add_listener("virtio-console0-output-bytes", (bytes: Uint8Array) => {
-      for (const b of bytes) this.queue("virtio", b);
-    });
+    emulator.add_listener("virtio-console0-output-bytes", (bytes: Uint8Array) => this.queue("virtio", bytes.slice()));
     await new Promise<void>((resolve) => emulator.add_listener("emulator-ready", () => resolve()));
     plugNic(emulator, this.config.spec.mac, (frame) => this.sink.frame?.(frame));
     await fillShare(emulator, this.config.spec);
@@ -181,8 +180,8 @@ export class Machine {
     return { targetMiB: (device?.num_pages ?? 0) / PAGES_PER_MIB, actualMiB: (device?.actual ?? 0) / PAGES_PER_MIB };
   }
 
-  private queue(console: ConsoleKind, byte: number): void {
-    this.pending[console].push(byte);
+  private queue(console: ConsoleKind, output: number | Uint8Array): void {
+    this.pending[console].push(output);
     if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(() => this.flush());
@@ -192,11 +191,20 @@ export class Machine {
   private flush(): void {
     this.flushQueued = false;
     for (const console of ["serial", "virtio"] as const) {
-      const bytes = this.pending[console];
-      if (bytes.length === 0) continue;
+      const parts = this.pending[console];
+      if (parts.length === 0) continue;
       this.pending[console] = [];
+      const bytes = new Uint8Array(parts.reduce<number>((n, part) => n + (typeof part === "number" ? 1 : part.length), 0));
+      let at = 0;
+      for (const part of parts) {
+        if (typeof part === "number") bytes[at++] = part;
+        else {
+          bytes.set(part, at);
+          at += part.length;
+        }
+      }
       this.probe?.moved(console === "serial" ? "uart" : "virtio-console", bytes.length);
-      this.sink.output(console, Uint8Array.from(bytes));
+      this.sink.output(console, bytes);
     }
   }
 
@@ -208,11 +216,7 @@ export class Machine {
   write(console: ConsoleKind, bytes: Uint8Array): void {
     if (!this.emulator) return; // being torn down: nobody is typing into it any more
     if (console === "serial") this.v86.serial_send_bytes(0, bytes);
-    else
-      (this.v86 as unknown as { bus: { send(name: string, value: unknown): void } }).bus.send(
-        "virtio-console0-input-bytes",
-        bytes,
-      );
+    else (this.v86 as unknown as V86Internals).bus.send("virtio-console0-input-bytes", bytes);
   }
 
   /** A frame from the virtual switch for the guest's NIC. */
