@@ -194,7 +194,9 @@ export class Machine {
       const parts = this.pending[console];
       if (parts.length === 0) continue;
       this.pending[console] = [];
-      const bytes = new Uint8Array(parts.reduce<number>((n, part) => n + (typeof part === "number" ? 1 : part.length), 0));
+      const bytes = new Uint8Array(
+        parts.reduce<number>((n, part) => n + (typeof part === "number" ? 1 : part.length), 0),
+      );
       let at = 0;
       for (const part of parts) {
         if (typeof part === "number") bytes[at++] = part;
