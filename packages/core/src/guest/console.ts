@@ -39,6 +39,12 @@ export class ConsoleLog {
     return chunk;
   }
 
+  /** Drops what was printed from `from` to `to` (absolute offsets; only text still kept). */
+  cut(from: number, to: number): void {
+    const start = Math.max(0, from - this.trimmed);
+    this.text = this.text.slice(0, start) + this.text.slice(Math.max(start, to - this.trimmed));
+  }
+
   history(): string {
     return this.text;
   }

@@ -154,6 +154,8 @@ export class Guest extends Emitter<GuestEvents> {
   private currentWeight: number;
   private currentCap: number;
   private currentShare = 1;
+  /** A console on which the core runs a command of its own: its output is not shown. */
+  private housekeeping?: ConsoleKind;
   private virtioSize = { cols: 80, rows: 25 };
   private reclaimedMiB = 0;
   /** What the guest wants of a core, from its last sample (for the scheduler). */
@@ -337,7 +339,8 @@ export class Guest extends Emitter<GuestEvents> {
     if (generation !== this.generation && message.type !== "reply") return;
     if (message.type === "output") {
       const text = this.consoles[message.console].append(message.bytes);
-      this.emit("guest:output", { guest: this, console: message.console, bytes: message.bytes, text });
+      if (this.housekeeping !== message.console)
+        this.emit("guest:output", { guest: this, console: message.console, bytes: message.bytes, text });
       return;
     }
     if (message.type === "sample") {
@@ -409,7 +412,6 @@ export class Guest extends Emitter<GuestEvents> {
     channel.onMessage((message) => this.onMessage(generation, message));
     channel.onFailure((reason) => this.onFailure(generation, reason));
     channel.send({ type: "share", share: this.currentShare });
-    if (from) this.markReady(from.header.guest.readyConsoles);
     this.watchReady(generation);
     const config: MachineConfig = {
       spec: machineSpec(this.spec),
@@ -420,6 +422,9 @@ export class Guest extends Emitter<GuestEvents> {
     await this.request({ type: "boot", config });
     if (this.probesOn) await this.request({ type: "probes", enable: true });
     if (from) {
+      // The snapshot's shells are ready once its machine runs (not before: input and the
+      // console size would find no machine yet).
+      if (generation === this.generation) this.markReady(from.header.guest.readyConsoles);
       if (this.isReady() && this.state === "booting") this.setState("running");
       // A guest stopped or terminated meanwhile has no MAC to adopt any more.
       await this.adoptMac(from.header).catch((error: unknown) => {
@@ -441,9 +446,7 @@ export class Guest extends Emitter<GuestEvents> {
       log.waitFor(new RegExp(escapeRegExp(marker)), log.end).promise.then(
         () => {
           if (generation !== this.generation) return;
-          this.readyConsoles.add(console);
-          if (console === "virtio") this.channel?.send({ type: "resize", ...this.virtioSize });
-          this.emit("guest:ready", { guest: this, console });
+          this.markReady([console]);
           if (this.state === "booting") this.setState("running");
         },
         () => undefined,
@@ -782,6 +785,8 @@ export class Guest extends Emitter<GuestEvents> {
     for (const console of consoles) {
       if (!this.consoleKinds.includes(console) || this.readyConsoles.has(console)) continue;
       this.readyConsoles.add(console);
+      // hvc0's driver is up: tell it the window size (it starts at 80×25).
+      if (console === "virtio") this.channel?.send({ type: "resize", ...this.virtioSize });
       this.emit("guest:ready", { guest: this, console });
     }
   }
@@ -797,7 +802,24 @@ export class Guest extends Emitter<GuestEvents> {
     if (!this.isReady()) return;
     const set = `ip link set dev eth0 address ${mac}`;
     const fallback = `{ ip link set dev eth0 down && ${set} && ip link set dev eth0 up; }`;
-    const result = await this.exec(`${set} 2>/dev/null || ${fallback}`, { timeoutMs: 15_000 });
+    // The user did not type this: keep it out of the console they see.
+    const console = this.primaryConsole;
+    const log = this.consoles[console];
+    const from = log.end;
+    this.housekeeping = console;
+    let result: ExecResult;
+    try {
+      result = await this.exec(`${set} 2>/dev/null || ${fallback}`, { console, timeoutMs: 15_000 });
+    } finally {
+      this.housekeeping = undefined;
+      // Drop the command and its output; show what came after it (the shell's next prompt).
+      const printed = log.since(from);
+      const end = /@@HL-E-\d+-\d+@@\r?\n/.exec(printed);
+      log.cut(from, from + (end ? end.index + end[0].length : printed.length));
+      const after = log.since(from);
+      if (after)
+        this.emit("guest:output", { guest: this, console, bytes: new TextEncoder().encode(after), text: after });
+    }
     if (result.exitCode !== 0)
       throw new HyperlabError(
         "snapshot-incompatible",
