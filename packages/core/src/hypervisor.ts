@@ -4,7 +4,7 @@ import { Guest, type GuestEvents, type GuestHost } from "./guest/guest.js";
 import type { ImageCatalog, LoadProgress } from "./images/catalog.js";
 import { Network } from "./network/network.js";
 import type { ChannelFactory } from "./runner/channel.js";
-import { allocate } from "./scheduler/scheduler.js";
+import { allocate, phases } from "./scheduler/scheduler.js";
 import { checkSpecAgainstImage, validateSpec, type GuestSpec } from "./spec.js";
 import { makeHosts, type Host, type HostSpec } from "./snapshot/host.js";
 import { imageSha256, incompatibility, readSnapshot, type Snapshot } from "./snapshot/format.js";
@@ -279,9 +279,13 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       live.map((g) => ({ id: g.id, weight: g.weight, cap: g.cap, demand: g.demand })),
       this.cores,
     );
+    const placed = phases(live.map((g) => ({ id: g.id, demand: g.demand, ...shares.get(g.id)! })));
     for (const guest of live) {
       const { share } = shares.get(guest.id)!;
-      if (Math.abs(share - guest.share) > 0.002) guest.applyShare(share);
+      const phase = placed.get(guest.id)!;
+      const moved = Math.abs(phase - guest.phase);
+      // A phase that moves by less than 1% of a period (0.5 ms) is not worth a message.
+      if (Math.abs(share - guest.share) > 0.002 || Math.min(moved, 1 - moved) > 0.01) guest.applyShare(share, phase);
     }
   }
 

@@ -47,7 +47,7 @@ export type HostMessage =
   | (HostRequest & { id: number })
   | { type: "input"; console: ConsoleKind; bytes: Uint8Array }
   /** The scheduler's share for this guest, as a fraction of one host core (1 = no limit). */
-  | { type: "share"; share: number }
+  | { type: "share"; share: number; phase: number }
   /** The virtio console's window size (a UART has none). */
   | { type: "resize"; cols: number; rows: number }
   /** An Ethernet frame from the virtual switch for the guest's NIC (net0); the buffer is transferred. */
@@ -60,7 +60,6 @@ export interface MachineSample {
   instructions: number;
   busyMs: number;
   throttledMs: number;
-  fullSpeedPerMs: number;
   running: boolean;
 }
 

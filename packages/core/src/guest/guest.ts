@@ -154,6 +154,7 @@ export class Guest extends Emitter<GuestEvents> {
   private currentWeight: number;
   private currentCap: number;
   private currentShare = 1;
+  private currentPhase = 0;
   /** A console on which the core runs a command of its own: its output is not shown. */
   private housekeeping?: ConsoleKind;
   private virtioSize = { cols: 80, rows: 25 };
@@ -220,9 +221,15 @@ export class Guest extends Emitter<GuestEvents> {
   }
 
   /** Set by the hypervisor's scheduler; the guest's worker enforces it. */
-  applyShare(share: number): void {
+  applyShare(share: number, phase = this.currentPhase): void {
     this.currentShare = share;
-    this.channel?.send({ type: "share", share });
+    this.currentPhase = phase;
+    this.channel?.send({ type: "share", share, phase });
+  }
+
+  /** Where in each scheduling period the guest runs (see scheduler.ts `phases`). */
+  get phase(): number {
+    return this.currentPhase;
   }
 
   /** Memory the host holds for this guest now: its RAM less what its balloon gave back. */
@@ -411,7 +418,7 @@ export class Guest extends Emitter<GuestEvents> {
     this.channel = channel;
     channel.onMessage((message) => this.onMessage(generation, message));
     channel.onFailure((reason) => this.onFailure(generation, reason));
-    channel.send({ type: "share", share: this.currentShare });
+    channel.send({ type: "share", share: this.currentShare, phase: this.currentPhase });
     this.watchReady(generation);
     const config: MachineConfig = {
       spec: machineSpec(this.spec),
@@ -843,7 +850,7 @@ export class Guest extends Emitter<GuestEvents> {
       if (next.generation >= 0) this.onFailure(next.generation, reason);
       else this.rejectPending(channel, new HyperlabError("worker-failed", `its new machine failed: ${reason}`));
     });
-    channel.send({ type: "share", share: this.currentShare });
+    channel.send({ type: "share", share: this.currentShare, phase: this.currentPhase });
     const config: MachineConfig = {
       spec: machineSpec(this.spec),
       files: this.files,

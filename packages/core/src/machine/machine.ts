@@ -96,7 +96,8 @@ export class Machine {
   /** Output not yet sent: single bytes from the UART, whole buffers from virtio. */
   private readonly pending: Record<ConsoleKind, (number | Uint8Array)[]> = { serial: [], virtio: [] };
   private flushQueued = false;
-  private readonly throttle = new CpuThrottle(() => performance.now());
+  // Epoch time: every guest's worker reads the same clock, so their phases line up.
+  private readonly throttle = new CpuThrottle(() => performance.timeOrigin + performance.now());
   private sampler?: ReturnType<typeof setInterval>;
   private probe?: DeviceProbes;
 
@@ -132,7 +133,7 @@ export class Machine {
       const start = performance.now();
       const before = emulator.get_instruction_counter();
       const delay = mainLoop.call(cpu);
-      throttle.onSlice(performance.now() - start, (emulator.get_instruction_counter() - before) >>> 0, delay > 0);
+      throttle.onSlice(performance.now() - start, (emulator.get_instruction_counter() - before) >>> 0);
       return delay;
     };
     const yieldTo = inner.yield.bind(inner);
@@ -160,8 +161,8 @@ export class Machine {
     return sample;
   }
 
-  setShare(share: number): void {
-    this.throttle.setShare(share);
+  setShare(share: number, phase = 0): void {
+    this.throttle.setShare(share, phase);
   }
 
   /** Asks the guest's balloon driver to give back `mib` MiB (0 deflates it completely). */

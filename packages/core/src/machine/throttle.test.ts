@@ -1,62 +1,58 @@
 import { describe, expect, it } from "vitest";
-import { CpuThrottle } from "./throttle.js";
+import { CpuThrottle, PERIOD_MS } from "./throttle.js";
 
 /**
- * Runs a fake always-busy guest for `ms` of fake time: 1 ms slices of 100k instructions.
- * `lateMs`: how late the timer fires after a wait (Node's setTimeout is ~1 ms late or more).
+ * Runs a fake always-busy guest for `ms` of fake time in 1 ms slices and returns how long it
+ * ran. `lateMs`: how late the timer fires after a wait (Node's setTimeout is ~1 ms late or more).
  */
-function simulate(share: number, ms: number, lateMs = 0): { instructions: number; throttledMs: number } {
-  let now = 0;
+function simulate(
+  share: number,
+  ms: number,
+  { lateMs = 0, phase = 0, start = 0 } = {},
+): { busyMs: number; throttledMs: number; runs: number[] } {
+  let now = start;
   const throttle = new CpuThrottle(() => now);
-  throttle.setShare(share);
-  let instructions = 0;
-  while (now < ms) {
+  throttle.setShare(share, phase);
+  let busyMs = 0;
+  const runs: number[] = [];
+  while (now < start + ms) {
+    runs.push(now);
     throttle.onSlice(1, 100_000);
-    instructions += 100_000;
+    busyMs += 1;
     now += 1;
     const wait = throttle.delayBeforeNextSlice(0);
     now += wait > 0 ? wait + lateMs : 0;
   }
-  return { instructions, throttledMs: throttle.takeSample().throttledMs };
+  return { busyMs, throttledMs: throttle.takeSample().throttledMs, runs };
 }
 
 describe("CpuThrottle", () => {
   it("does not hold back an unlimited guest", () => {
-    expect(simulate(1, 1000).instructions).toBe(1000 * 100_000);
+    expect(simulate(1, 1000).busyMs).toBe(1000);
   });
 
-  it.each([0.1, 0.25, 0.5])("holds a busy guest to a %s share of full speed", (share) => {
-    const { instructions, throttledMs } = simulate(share, 10_000);
-    const measured = instructions / (10_000 * 100_000);
-    expect(Math.abs(measured - share) / share).toBeLessThan(0.05);
-    expect(throttledMs).toBeGreaterThan(10_000 * (1 - share) * 0.9);
+  it.each([0.1, 1 / 7, 0.25, 0.5, 4 / 7])("holds a busy guest to a %s share of the time", (share) => {
+    const { busyMs, throttledMs } = simulate(share, 20_000);
+    expect(Math.abs(busyMs / 20_000 - share) / share).toBeLessThan(0.01);
+    expect(throttledMs).toBeGreaterThan(20_000 * (1 - share) * 0.95);
   });
 
-  it("gives a guest at least its share of time even when full speed is unknown or measured low", () => {
-    let now = 0;
-    const throttle = new CpuThrottle(() => now);
-    throttle.setShare(0.25);
-    // Idle slices that halted say nothing about full speed.
-    throttle.onSlice(1, 10, true);
-    let busy = 0;
-    while (now < 10_000) {
-      throttle.onSlice(1, 100_000, false);
-      busy += 1;
-      now += 1 + throttle.delayBeforeNextSlice(0);
+  it.each([0.1, 0.25, 0.5])("holds a %s share within 1%% when timers fire 2 ms late", (share) => {
+    const { busyMs } = simulate(share, 20_000, { lateMs: 2 });
+    expect(Math.abs(busyMs / 20_000 - share) / share).toBeLessThan(0.01);
+  });
+
+  it("runs at its phase of every period, so that guests sharing a core take turns", () => {
+    const epoch = 1_800_000_000_000;
+    const { runs } = simulate(0.25, 10 * PERIOD_MS, { phase: 0.5, start: epoch });
+    // After the first (partial) period, every slice falls into [50 ms, 75 ms] of its period.
+    const later = runs.filter((t) => t >= epoch + PERIOD_MS);
+    expect(later.length).toBeGreaterThan(0);
+    for (const t of later) {
+      const at = (t - epoch) % PERIOD_MS;
+      expect(at).toBeGreaterThanOrEqual(50);
+      expect(at).toBeLessThanOrEqual(75);
     }
-    expect(Math.abs(busy / 10_000 - 0.25) / 0.25).toBeLessThan(0.05);
-  });
-
-  it.each([
-    [1 / 7, 0],
-    [4 / 7, 0],
-    [0.1, 2],
-    [0.25, 2],
-    [0.5, 2],
-  ])("holds a %s share within 1%% when timers fire %s ms late", (share, lateMs) => {
-    const { instructions } = simulate(share, 20_000, lateMs);
-    const measured = instructions / (20_000 * 100_000);
-    expect(Math.abs(measured - share) / share).toBeLessThan(0.01);
   });
 
   it("lets v86 sleep as long as it wants to", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allocate, estimateDemand, type SchedulerEntry } from "./scheduler.js";
+import { allocate, estimateDemand, phases, type SchedulerEntry } from "./scheduler.js";
 
 const busy = (id: string, weight = 256, cap = 0): SchedulerEntry => ({ id, weight, cap, demand: 1 });
 const shares = (m: Map<string, { share: number }>) =>
@@ -52,5 +52,44 @@ describe("estimateDemand", () => {
   });
   it("takes an idle guest at its use plus room to grow", () => {
     expect(estimateDemand({ busyMs: 10, throttledMs: 0, intervalMs: 500 }, 1)).toBeCloseTo(0.08);
+  });
+});
+
+describe("phases", () => {
+  /** How many guests run at moment `t` (a fraction of the period) if each runs [phase, phase + share). */
+  function runningAt(t: number, list: { id: string; share: number }[], at: Map<string, number>): number {
+    return list.filter((e) => {
+      const start = at.get(e.id)!;
+      return (t - start + 1) % 1 < e.share;
+    }).length;
+  }
+
+  it("lays busy guests end to end on one core", () => {
+    const list = [1, 2, 4].map((w, i) => ({ id: `g${i}`, share: w / 7, demand: 1, contended: true }));
+    const at = phases(list);
+    expect([...at.values()].map((p) => Math.round(p * 7))).toEqual([0, 1, 3]);
+    for (let t = 0.0005; t < 1; t += 0.001) expect(runningAt(t, list, at)).toBe(1);
+  });
+
+  it("never runs more busy guests at once than there are cores, and no guest overlaps itself", () => {
+    const list = ["a", "b", "c"].map((id) => ({ id, share: 2 / 3, demand: 1, contended: true }));
+    const at = phases(list);
+    for (let t = 0.0005; t < 1; t += 0.001) expect(runningAt(t, list, at)).toBeLessThanOrEqual(2);
+    const shares = allocate(
+      ["a", "b", "c", "d", "e"].map((id, i) => ({ id, weight: 256 * (i + 1), cap: 0, demand: 1 })),
+      2,
+    );
+    const five = [...shares].map(([id, a]) => ({ id, share: a.share, demand: 1, contended: a.contended }));
+    const placed = phases(five);
+    for (let t = 0.0005; t < 1; t += 0.001) expect(runningAt(t, five, placed)).toBeLessThanOrEqual(2);
+  });
+
+  it("places idle guests after the busy ones, by what they use", () => {
+    const at = phases([
+      { id: "idle", share: 0.5, demand: 0.05, contended: false },
+      { id: "busy", share: 0.5, demand: 1, contended: true },
+    ]);
+    expect(at.get("busy")).toBe(0);
+    expect(at.get("idle")).toBe(0.5);
   });
 });

@@ -76,3 +76,28 @@ export function estimateDemand(
   if (sample.throttledMs > sample.intervalMs * 0.05 || used >= Math.min(share, 1) * 0.9) return 1;
   return Math.min(1, used * 1.5 + 0.05);
 }
+
+/**
+ * Where in each scheduling period a guest runs, as a fraction of the period.
+ *
+ * Each guest enforces its share in its own worker by running until its budget for the period
+ * is spent. If every period started at the same moment, all busy guests would run at once at
+ * the start of it and then all wait: more guests than host cores would be runnable together,
+ * the host OS would preempt them in the middle of their slices, and the small shares would get
+ * less than promised. Instead the shares are laid end to end on `hostCores` lanes, wrapping at
+ * the period's end (McNaughton's rule): at any moment at most `hostCores` busy guests run, and a
+ * guest (share ≤ 1) never overlaps itself. Busy guests come first so that they get disjoint
+ * windows; a guest that wants less than its share is placed by what it uses.
+ */
+export function phases(
+  entries: readonly { id: string; share: number; demand: number; contended: boolean }[],
+): Map<string, number> {
+  const result = new Map<string, number>();
+  const ordered = [...entries.filter((e) => e.contended), ...entries.filter((e) => !e.contended)];
+  let position = 0;
+  for (const e of ordered) {
+    result.set(e.id, position % 1);
+    position += Math.max(0, Math.min(1, e.share, e.contended ? e.share : e.demand));
+  }
+  return result;
+}

@@ -38,7 +38,7 @@ export function crashReason(error: unknown): string {
 export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: string } = {}): void {
   let machine: Machine | undefined;
   let config: MachineConfig | undefined;
-  let share = 1;
+  let share = { share: 1, phase: 0 };
   const heldInput: { console: ConsoleKind; bytes: Uint8Array }[] = [];
   /** Device probes stay on across a reset. */
   let probesOn = false;
@@ -50,7 +50,7 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
       frame: (bytes) => endpoint.post({ type: "frame", bytes }, [bytes.buffer as ArrayBuffer]),
       probes: (sample) => endpoint.post({ type: "probes", sample }),
     });
-    next.setShare(share);
+    next.setShare(share.share, share.phase);
     await next.boot();
     // Keys typed while the machine was being built (a boot, a reset, a restore) are not lost.
     for (const input of heldInput.splice(0)) next.write(input.console, input.bytes);
@@ -120,8 +120,8 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
       return;
     }
     if (message.type === "share") {
-      share = message.share;
-      machine?.setShare(share);
+      share = { share: message.share, phase: message.phase };
+      machine?.setShare(share.share, share.phase);
       return;
     }
     const { id } = message;
