@@ -35,6 +35,13 @@ export function createHypervisor(): Hypervisor {
     // Two hosts to migrate between (live migration), each lending its guests 512 MiB.
     hosts: [{ memoryBudgetMiB: 512 }, { memoryBudgetMiB: 512 }],
     hostCores: navigator.hardwareConcurrency || 1,
+    machineCores: navigator.hardwareConcurrency || undefined,
     wasmUrl: new URL(wasmUrl, location.href).href,
+    // Compiled once on the page and shared by every guest's worker.
+    compileWasm: async () => {
+      const response = await fetch(new URL(wasmUrl, location.href));
+      if (!response.ok) throw new Error(`v86.wasm: HTTP ${response.status}`);
+      return WebAssembly.compile(await response.arrayBuffer());
+    },
   });
 }

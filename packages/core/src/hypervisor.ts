@@ -4,7 +4,8 @@ import { Guest, type GuestEvents, type GuestHost } from "./guest/guest.js";
 import type { ImageCatalog, LoadProgress } from "./images/catalog.js";
 import { Network } from "./network/network.js";
 import type { ChannelFactory } from "./runner/channel.js";
-import { allocate, phases } from "./scheduler/scheduler.js";
+import { allocate, enforcedShares, phases } from "./scheduler/scheduler.js";
+import type { WasmModule } from "./wasm.js";
 import { checkSpecAgainstImage, validateSpec, type GuestSpec } from "./spec.js";
 import { makeHosts, type Host, type HostSpec } from "./snapshot/host.js";
 import { imageSha256, incompatibility, readSnapshot, type Snapshot } from "./snapshot/format.js";
@@ -16,8 +17,19 @@ export interface HypervisorOptions {
   /** Memory the host lends its guests, in MiB. */
   memoryBudgetMiB?: number;
   hostCores?: number;
+  /**
+   * Cores of the machine the workers run on. When `hostCores` covers them all, contention among
+   * equal, uncapped guests is left to the machine's own scheduler (see `enforcedShares`).
+   * Unknown by default: shares are then always enforced.
+   */
+  machineCores?: number;
   /** Where workers find v86.wasm; each platform has a default. */
   wasmUrl?: string;
+  /**
+   * Compiles v86.wasm once for all workers (see MachineConfig.wasmModule). Called on the first
+   * start; if it fails, each worker loads `wasmUrl` itself.
+   */
+  compileWasm?: () => Promise<WasmModule>;
   /**
    * Hosts guests are placed on and migrate between, each with its own memory budget; by
    * default one host ("Host A") with `memoryBudgetMiB`.
@@ -52,6 +64,7 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
   readonly catalog: ImageCatalog;
   readonly memoryBudgetMiB: number;
   private cores: number;
+  private readonly machineCores: number;
   private readonly list: Guest[] = [];
   private readonly reserved = new Map<Guest, number>();
   /** Hosts guests run on (see snapshot/host.ts). */
@@ -60,6 +73,7 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
   private readonly incoming = new Map<Guest, { host: Host; mib: number }>();
   private nextId = 1;
   private readonly host: GuestHost;
+  private compiled?: Promise<WasmModule | undefined>;
   /** The virtual switch between guests' NICs, its segments, DHCP and capture. */
   readonly network = new Network();
 
@@ -72,9 +86,15 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     );
     this.memoryBudgetMiB = this.hosts.reduce((sum, h) => sum + h.memoryBudgetMiB, 0);
     this.cores = options.hostCores ?? 1;
+    this.machineCores = options.machineCores ?? Infinity;
     this.host = {
       channel: options.channel,
       wasmUrl: options.wasmUrl,
+      wasmModule: () => {
+        if (!options.compileWasm) return Promise.resolve(undefined);
+        this.compiled ??= options.compileWasm().catch(() => undefined);
+        return this.compiled;
+      },
       admit: (guest) => this.admit(guest.name, guest.spec.memoryMiB, guest),
       reserve: (guest, mib) => {
         const now = this.reserved.get(guest) ?? 0;
@@ -275,17 +295,22 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
   /** Recomputes every live guest's CPU share and sends the ones that changed. */
   private schedule(): void {
     const live = this.list.filter((g) => ["booting", "running", "rebooting"].includes(g.state));
-    const shares = allocate(
-      live.map((g) => ({ id: g.id, weight: g.weight, cap: g.cap, demand: g.demand })),
-      this.cores,
-    );
+    const entries = live.map((g) => ({ id: g.id, weight: g.weight, cap: g.cap, demand: g.demand }));
+    const shares = allocate(entries, this.cores);
+    const enforced = enforcedShares(entries, shares, this.cores, this.machineCores);
     const placed = phases(live.map((g) => ({ id: g.id, demand: g.demand, ...shares.get(g.id)! })));
     for (const guest of live) {
       const { share } = shares.get(guest.id)!;
+      const limit = enforced.has(guest.id) ? share : 1;
       const phase = placed.get(guest.id)!;
       const moved = Math.abs(phase - guest.phase);
-      // A phase that moves by less than 1% of a period (0.5 ms) is not worth a message.
-      if (Math.abs(share - guest.share) > 0.002 || Math.min(moved, 1 - moved) > 0.01) guest.applyShare(share, phase);
+      // A phase that moves by less than 1% of a period (1 ms) is not worth a message.
+      if (
+        Math.abs(share - guest.share) > 0.002 ||
+        Math.abs(limit - guest.limit) > 0.002 ||
+        Math.min(moved, 1 - moved) > 0.01
+      )
+        guest.applyShare(share, phase, limit);
     }
   }
 

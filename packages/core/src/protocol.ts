@@ -5,6 +5,7 @@
 import type { ProbeSample } from "./devices/metrics.js";
 import type { SerializedError } from "./errors.js";
 import type { BootFiles } from "./images/catalog.js";
+import type { WasmModule } from "./wasm.js";
 import type { ConsoleKind, ResolvedSpec } from "./spec.js";
 
 /** The parts of a spec the machine needs, plus its files (no user bytes left in the spec). */
@@ -13,6 +14,12 @@ export interface MachineConfig {
   files: BootFiles;
   /** Where the worker finds v86.wasm (a URL in browsers, a file path in Node); defaults per platform. */
   wasmUrl?: string;
+  /**
+   * v86.wasm compiled once by the host and shared by every worker: V8 shares a module's
+   * compiled (and optimised) code between the threads it is sent to, so each guest does not
+   * compile and tier up the emulator again (~0.5 s of CPU per boot).
+   */
+  wasmModule?: WasmModule;
   /** A saved machine state (v86 `save_state`) to start from instead of a cold boot. */
   initialState?: ArrayBuffer;
   /** Build the machine but do not run it until `resume` (a migration target waits so). */

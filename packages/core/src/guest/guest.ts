@@ -13,6 +13,7 @@ import { estimateDemand } from "../scheduler/scheduler.js";
 import type { ChannelFactory, GuestChannel } from "../runner/channel.js";
 import type { ConsoleKind, ResolvedSpec } from "../spec.js";
 import { ConsoleLog } from "./console.js";
+import type { WasmModule } from "../wasm.js";
 import { HOLDS_MEMORY, assertAllowed, type GuestState } from "./state.js";
 import { addSample, emptyTotals, type ProbeSample, type ProbeTotals } from "../devices/metrics.js";
 import type { Host, MigrationReport } from "../snapshot/host.js";
@@ -97,6 +98,8 @@ export interface ExecResult {
 export interface GuestHost {
   readonly channel: ChannelFactory;
   readonly wasmUrl?: string;
+  /** v86.wasm compiled once for all guests, when the platform can share it. */
+  wasmModule(): Promise<WasmModule | undefined>;
   /** Reserves the guest's memory or throws `memory-over-budget`. */
   admit(guest: Guest): void;
   /** Changes a live guest's reservation; growing it is checked against the budget. */
@@ -155,6 +158,7 @@ export class Guest extends Emitter<GuestEvents> {
   private currentCap: number;
   private currentShare = 1;
   private currentPhase = 0;
+  private currentLimit = 1;
   /** A console on which the core runs a command of its own: its output is not shown. */
   private housekeeping?: ConsoleKind;
   private virtioSize = { cols: 80, rows: 25 };
@@ -221,10 +225,16 @@ export class Guest extends Emitter<GuestEvents> {
   }
 
   /** Set by the hypervisor's scheduler; the guest's worker enforces it. */
-  applyShare(share: number, phase = this.currentPhase): void {
+  applyShare(share: number, phase = this.currentPhase, limit = share): void {
     this.currentShare = share;
     this.currentPhase = phase;
-    this.channel?.send({ type: "share", share, phase });
+    this.currentLimit = limit;
+    this.channel?.send({ type: "share", share: limit, phase });
+  }
+
+  /** What the guest's worker enforces: its share, or 1 when the host's OS shares fairly anyway. */
+  get limit(): number {
+    return this.currentLimit;
   }
 
   /** Where in each scheduling period the guest runs (see scheduler.ts `phases`). */
@@ -418,12 +428,13 @@ export class Guest extends Emitter<GuestEvents> {
     this.channel = channel;
     channel.onMessage((message) => this.onMessage(generation, message));
     channel.onFailure((reason) => this.onFailure(generation, reason));
-    channel.send({ type: "share", share: this.currentShare, phase: this.currentPhase });
+    channel.send({ type: "share", share: this.currentLimit, phase: this.currentPhase });
     this.watchReady(generation);
     const config: MachineConfig = {
       spec: machineSpec(this.spec),
       files: this.files,
       wasmUrl: this.host.wasmUrl,
+      wasmModule: await this.host.wasmModule(),
       initialState: from?.state,
     };
     await this.request({ type: "boot", config });
@@ -850,11 +861,12 @@ export class Guest extends Emitter<GuestEvents> {
       if (next.generation >= 0) this.onFailure(next.generation, reason);
       else this.rejectPending(channel, new HyperlabError("worker-failed", `its new machine failed: ${reason}`));
     });
-    channel.send({ type: "share", share: this.currentShare, phase: this.currentPhase });
+    channel.send({ type: "share", share: this.currentLimit, phase: this.currentPhase });
     const config: MachineConfig = {
       spec: machineSpec(this.spec),
       files: this.files,
       wasmUrl: this.host.wasmUrl,
+      wasmModule: await this.host.wasmModule(),
       ...extra,
     };
     try {

@@ -13,6 +13,7 @@ import {
   type MachineSample,
 } from "../protocol.js";
 import { CpuThrottle } from "./throttle.js";
+import { wasm, type WasmModule } from "../wasm.js";
 import { plugNic, receiveOnNic } from "./nic.js";
 import { DeviceProbes, type ProbeBus, type ProbedCpu } from "./probes/device-probe.js";
 import { addStorage, fillShare } from "./storage.js";
@@ -58,10 +59,16 @@ function buffer(bytes: Uint8Array): { buffer: ArrayBuffer } {
   return { buffer: copy as ArrayBuffer };
 }
 
+/** v86's `wasm_fn`: an instance of the shared, already compiled module. */
+function instantiate(module: WasmModule) {
+  return async (imports: object) => (await wasm.instantiate(module, imports)).exports;
+}
+
 export function machineOptions(config: MachineConfig): V86Options {
   const { spec, files } = config;
   const options: V86Options = {
     wasm_path: config.wasmUrl,
+    wasm_fn: config.wasmModule && instantiate(config.wasmModule),
     memory_size: spec.memoryMiB * MiB,
     vga_memory_size: 8 * MiB,
     bios: buffer(files.bios),

@@ -1,8 +1,13 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { availableParallelism, totalmem } from "node:os";
 import { ImageCatalog } from "../images/catalog.js";
 import { Hypervisor, type HypervisorOptions } from "../hypervisor.js";
 import { FolderImageSource } from "./images.js";
 import { nodeWorkerChannel } from "./channel.js";
+import { wasm } from "../wasm.js";
+
+const require = createRequire(import.meta.url);
 
 export { FolderImageSource, findImagesDir } from "./images.js";
 export { nodeWorkerChannel } from "./channel.js";
@@ -20,7 +25,11 @@ export function createNodeHypervisor(options: Partial<HypervisorOptions> & { ima
     channel: options.channel ?? nodeWorkerChannel,
     memoryBudgetMiB: options.memoryBudgetMiB ?? defaultNodeMemoryBudgetMiB(),
     hostCores: options.hostCores ?? availableParallelism(),
+    machineCores: options.machineCores ?? availableParallelism(),
     wasmUrl: options.wasmUrl,
+    compileWasm:
+      options.compileWasm ??
+      (async () => wasm.compile(await readFile(options.wasmUrl ?? require.resolve("v86/build/v86.wasm")))),
     hosts: options.hosts,
   });
 }

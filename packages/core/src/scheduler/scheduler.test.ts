@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allocate, estimateDemand, phases, type SchedulerEntry } from "./scheduler.js";
+import { allocate, enforcedShares, estimateDemand, phases, type SchedulerEntry } from "./scheduler.js";
 
 const busy = (id: string, weight = 256, cap = 0): SchedulerEntry => ({ id, weight, cap, demand: 1 });
 const shares = (m: Map<string, { share: number }>) =>
@@ -91,5 +91,24 @@ describe("phases", () => {
     ]);
     expect(at.get("busy")).toBe(0);
     expect(at.get("idle")).toBe(0.5);
+  });
+});
+
+describe("enforcedShares", () => {
+  const busy = (id: string, weight = 256, cap = 0): SchedulerEntry => ({ id, weight, cap, demand: 1 });
+
+  it("leaves equal, uncapped guests to the machine's own scheduler when they may use all its cores", () => {
+    const entries = ["a", "b", "c", "d"].map((id) => busy(id));
+    const shares = allocate(entries, 2);
+    expect(enforcedShares(entries, shares, 2, 2).size).toBe(0);
+  });
+
+  it("enforces shares when weights differ, when the hypervisor owns fewer cores than the machine, and caps always", () => {
+    const weighted = [busy("a", 256), busy("b", 512), busy("c", 1024)];
+    expect(enforcedShares(weighted, allocate(weighted, 2), 2, 2)).toEqual(new Set(["a", "b", "c"]));
+    const equal = ["a", "b", "c"].map((id) => busy(id));
+    expect(enforcedShares(equal, allocate(equal, 1), 1, 2)).toEqual(new Set(["a", "b", "c"]));
+    const capped = [busy("a", 256, 10), busy("b"), busy("c")];
+    expect(enforcedShares(capped, allocate(capped, 2), 2, 2)).toEqual(new Set(["a"]));
   });
 });
