@@ -295,7 +295,13 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
   /** Recomputes every live guest's CPU share and sends the ones that changed. */
   private schedule(): void {
     const live = this.list.filter((g) => ["booting", "running", "rebooting"].includes(g.state));
-    const entries = live.map((g) => ({ id: g.id, weight: g.weight, cap: g.cap, demand: g.demand }));
+    const entries = live.map((g) => ({
+      id: g.id,
+      weight: g.weight,
+      cap: g.cap,
+      demand: g.demand,
+      booting: g.state === "booting",
+    }));
     const shares = allocate(entries, this.cores);
     const enforced = enforcedShares(entries, shares, this.cores, this.machineCores);
     const placed = phases(live.map((g) => ({ id: g.id, demand: g.demand, ...shares.get(g.id)! })));

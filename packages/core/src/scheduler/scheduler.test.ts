@@ -95,12 +95,14 @@ describe("phases", () => {
 });
 
 describe("enforcedShares", () => {
-  const busy = (id: string, weight = 256, cap = 0): SchedulerEntry => ({ id, weight, cap, demand: 1 });
+  const busy = (id: string, weight = 256, cap = 0) => ({ id, weight, cap, demand: 1, booting: true });
 
-  it("leaves equal, uncapped guests to the machine's own scheduler when they may use all its cores", () => {
+  it("leaves equal, uncapped booting guests to the machine's own scheduler when they may use all its cores", () => {
     const entries = ["a", "b", "c", "d"].map((id) => busy(id));
     const shares = allocate(entries, 2);
     expect(enforcedShares(entries, shares, 2, 2).size).toBe(0);
+    const running = entries.map((e) => ({ ...e, booting: e.id !== "a" }));
+    expect(enforcedShares(running, shares, 2, 2)).toEqual(new Set(["a"]));
   });
 
   it("enforces shares when weights differ, when the hypervisor owns fewer cores than the machine, and caps always", () => {

@@ -103,14 +103,17 @@ export function phases(
 }
 
 /**
- * Which guests' shares the throttles must enforce. When the guests may use every core of the
- * machine (`hostCores` ≥ `machineCores`) and every guest being held back has the same weight,
- * the machine's own scheduler already gives their threads equal parts of the cores, and does so
- * without the idle gaps of a throttle (measured: eight cold boots on two cores, 12.4 s throttled
- * against 7.7 s left to the OS). A cap is always enforced.
+ * Which guests' shares the throttles must enforce. Booting guests are left to the machine's own
+ * scheduler when the guests may use every core of the machine (`hostCores` ≥ `machineCores`)
+ * and every guest being held back has the same weight: the OS then gives their threads equal
+ * parts of the cores anyway. A boot runs most of its code once, so v86's JIT keeps V8's
+ * background compilers busy, and a budget of wall time in slices would charge each guest for
+ * the time those threads take from it (measured: eight cold boots on two cores, 12.4 s
+ * throttled against 8.0 s left to the OS). Running guests are always enforced: four busy guests
+ * on two cores ran 75–90 MIPS each throttled and 43–59 left to the OS. So is a cap.
  */
 export function enforcedShares(
-  entries: readonly SchedulerEntry[],
+  entries: readonly (SchedulerEntry & { booting?: boolean })[],
   allocations: ReadonlyMap<string, Allocation>,
   hostCores: number,
   machineCores: number,
@@ -118,5 +121,5 @@ export function enforcedShares(
   const held = entries.filter((e) => allocations.get(e.id)?.contended && e.cap === 0);
   const equal = held.every((e) => e.weight === held[0]?.weight);
   const leaveToHost = hostCores >= machineCores && equal;
-  return new Set(entries.filter((e) => e.cap > 0 || !leaveToHost).map((e) => e.id));
+  return new Set(entries.filter((e) => e.cap > 0 || !e.booting || !leaveToHost).map((e) => e.id));
 }
