@@ -152,6 +152,7 @@ describe("live migration", () => {
     await new Promise((r) => setTimeout(r, 500));
     const before = Number((await guest.exec("cat /tmp/count")).output);
     expect(before).toBeGreaterThan(0);
+    await guest.setProbes(true);
     const events: unknown[] = [];
     const sub = hv.on("guest:migrated", (e) => events.push(e));
     const report = await guest.migrate("b");
@@ -168,8 +169,13 @@ describe("live migration", () => {
     await new Promise((r) => setTimeout(r, 500));
     const later = Number((await guest.exec("cat /tmp/count")).output);
     expect(later).toBeGreaterThan(after);
-    // Same console session, same MAC.
+    // Same console session, same MAC; the probes still count on Host B (the exec's console traffic).
     expect(await mac(guest)).toBe(guest.spec.mac);
+    await guest.readProbes();
+    await guest.exec("echo probed");
+    const probed = await guest.readProbes();
+    expect(probed.exits).toBeGreaterThan(0);
+    await guest.setProbes(false);
     expect(guest.consoles.serial.history()).toContain("echo before > /root/file");
   });
 

@@ -735,6 +735,8 @@ export class Guest extends Emitter<GuestEvents> {
     let bytes: number;
     try {
       next = await this.prepareMachine(target, { paused: true });
+      // Probes that were on stay on: the new machine counts from where the old one stopped.
+      if (this.probesOn) await this.requestOn(next.channel, { type: "probes", enable: true });
       this.moving = { what: "migrating", input: [] };
       downtimeFrom = performance.now();
       if (!wasPaused) {
