@@ -18,6 +18,9 @@ describe("the default linux image", () => {
     expect(guest.state).toBe("running");
     const result = await guest.exec("uname -sm");
     expect(result).toEqual({ output: "Linux i686\n", exitCode: 0 });
+    // Named after the guest: its prompt says which guest a console belongs to.
+    expect((await guest.exec("hostname")).output).toBe("serial-guest\n");
+    expect(guest.consoles.serial.history()).toContain("serial-guest:/# ");
     const failed = await guest.exec("ls /no-such-dir");
     expect(failed.exitCode).not.toBe(0);
     expect(failed.output).toMatch(/No such file or directory/);

@@ -82,6 +82,7 @@ describe("snapshots", () => {
     expect(a).toBe(guest.spec.mac);
     expect(b).toBe(clone.spec.mac);
     expect((await clone.exec("cat /root/file")).output).toBe("before\n");
+    expect((await clone.exec("hostname")).output).toBe("snap-clone\n");
     expect((await guest.exec("echo original")).output).toBe("original\n");
     await clone.terminate();
   });
@@ -208,6 +209,11 @@ describe("instant launch", () => {
     expect(started).toEqual({ instant: true });
     expect(result.output).toBe("up\n");
     expect(ms).toBeLessThan(3000);
+    // The ready snapshot's guest had another name; this one has its own, and the console shows
+    // its prompt, not the command that set it.
+    expect(guest.consoles[guest.primaryConsole].history()).toContain("instant:/# ");
+    expect(guest.consoles[guest.primaryConsole].history()).not.toContain("hostname instant");
+    expect((await guest.exec("hostname")).output).toBe("instant\n");
     await guest.terminate();
   });
 

@@ -444,8 +444,8 @@ export class Guest extends Emitter<GuestEvents> {
       // console size would find no machine yet).
       if (generation === this.generation) this.markReady(from.header.guest.readyConsoles);
       if (this.isReady() && this.state === "booting") this.setState("running");
-      // A guest stopped or terminated meanwhile has no MAC to adopt any more.
-      await this.adoptMac(from.header).catch((error: unknown) => {
+      // A guest stopped or terminated meanwhile has no name or MAC to adopt any more.
+      await this.adoptIdentity(from.header).catch((error: unknown) => {
         if (generation === this.generation) throw error;
       });
     }
@@ -710,7 +710,7 @@ export class Guest extends Emitter<GuestEvents> {
     this.watchReady(this.generation);
     this.flushMoving();
     this.setState(paused ? "paused" : this.isReady() || !this.files.readyMarker ? "running" : "booting");
-    if (!paused) await this.adoptMac(from.header);
+    if (!paused) await this.adoptIdentity(from.header);
     this.emit("guest:restored", { guest: this, header: from.header });
   }
 
@@ -812,16 +812,24 @@ export class Guest extends Emitter<GuestEvents> {
   }
 
   /**
-   * A machine from another guest's snapshot still has that guest's MAC in its kernel: give
-   * it this guest's own (the device already has it, see machine/nic.ts). An NE2000 takes a
-   * new address only while its link is down.
+   * A machine from another guest's snapshot still has that guest's name and MAC in its kernel:
+   * give it this guest's own (the device already has the MAC, see machine/nic.ts). An NE2000
+   * takes a new address only while its link is down.
    */
-  private async adoptMac(header: SnapshotHeader): Promise<void> {
+  private async adoptIdentity(header: SnapshotHeader): Promise<void> {
     const mac = this.spec.mac;
-    if (this.spec.net === "none" || !mac || header.spec.mac?.toLowerCase() === mac.toLowerCase()) return;
-    if (!this.isReady()) return;
+    const newMac = this.spec.net !== "none" && !!mac && header.spec.mac?.toLowerCase() !== mac.toLowerCase();
+    const newName = header.spec.name !== this.name;
+    if ((!newMac && !newName) || !this.isReady()) return;
     const set = `ip link set dev eth0 address ${mac}`;
     const fallback = `{ ip link set dev eth0 down && ${set} && ip link set dev eth0 up; }`;
+    // The name is a courtesy (the prompt shows it); the MAC must be taken or the guest is refused.
+    const command = [
+      newName ? `hostname ${this.name} 2>/dev/null` : "",
+      newMac ? `${set} 2>/dev/null || ${fallback}` : "true",
+    ]
+      .filter(Boolean)
+      .join("; ");
     // The user did not type this: keep it out of the console they see.
     const console = this.primaryConsole;
     const log = this.consoles[console];
@@ -829,7 +837,7 @@ export class Guest extends Emitter<GuestEvents> {
     this.housekeeping = console;
     let result: ExecResult;
     try {
-      result = await this.exec(`${set} 2>/dev/null || ${fallback}`, { console, timeoutMs: 15_000 });
+      result = await this.exec(command, { console, timeoutMs: 15_000 });
     } finally {
       this.housekeeping = undefined;
       // Drop the command and its output; show what came after it (the shell's next prompt).

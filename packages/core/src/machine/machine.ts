@@ -89,7 +89,8 @@ export function machineOptions(config: MachineConfig): V86Options {
   if (spec.console !== "serial") (options as { virtio_console?: unknown }).virtio_console = true;
   if (files.bzimage) {
     options.bzimage = buffer(files.bzimage);
-    options.cmdline = [files.cmdline, spec.cmdline].filter(Boolean).join(" ");
+    // The default image's init names the guest after `hyperlab.name` (its shell prompt shows it).
+    options.cmdline = [files.cmdline, `hyperlab.name=${spec.name}`, spec.cmdline].filter(Boolean).join(" ");
     if (files.initrd) options.initrd = buffer(files.initrd);
   }
   if (files.cdrom) options.cdrom = buffer(files.cdrom);
