@@ -174,7 +174,7 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       throw new HyperlabError(
         "memory-over-budget",
         `Guest "${name}" needs ${memoryMiB} MiB but only ${freeMiB} MiB of ${where} ${budgetMiB} MiB are free (${usedMiB} MiB in use).`,
-        { memoryMiB, usedMiB, freeMiB, budgetMiB },
+        { guest: name, host: this.hosts.length > 1 ? host.name : undefined, memoryMiB, usedMiB, freeMiB, budgetMiB },
       );
     if (guest) this.reserved.set(guest, memoryMiB);
   }

@@ -62,7 +62,7 @@ export {
   type BootFiles,
   type LoadProgress,
 } from "./images/catalog.js";
-export { ALLOWED, isAllowed, type GuestState, type GuestAction } from "./guest/state.js";
+export { ALLOWED, assertAllowed, isAllowed, type GuestState, type GuestAction } from "./guest/state.js";
 export {
   Guest,
   type GuestEvents,

@@ -145,7 +145,7 @@ export function checkSpecAgainstImage(
     throw new HyperlabError(
       "memory-too-small",
       `Image "${image.id}" needs at least ${image.minMemoryMiB} MiB; ${memoryMiB} MiB was asked for.`,
-      { memoryMiB, minMemoryMiB: image.minMemoryMiB },
+      { image: image.id, memoryMiB, minMemoryMiB: image.minMemoryMiB },
     );
   return { ...spec, memoryMiB };
 }

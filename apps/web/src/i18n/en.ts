@@ -266,6 +266,25 @@ export const en = {
   "error.snapshot-version": "Snapshot from another version",
   "error.migration-failed": "Migration failed",
   "error.generic": "Something went wrong",
+  "errorText.theHost": "the host's",
+  "errorText.hostNamed": "{host}'s",
+  "errorText.memory-over-budget":
+    'Guest "{guest}" needs {memoryMiB} MiB but only {freeMiB} MiB of {where} {budgetMiB} MiB are free ({usedMiB} MiB in use).',
+  "errorText.invalid-state": 'Cannot {action} guest "{guest}" while it is {state}; that works when it is {allowed}.',
+  "errorText.memory-too-small": 'Image "{image}" needs at least {minMemoryMiB} MiB; {memoryMiB} MiB was asked for.',
+  "errorText.memory-not-power-of-two":
+    "Memory must be a power of two (16, 32, 64, 128, … MiB); {memoryMiB} MiB is not.",
+  "errorText.guest-crashed": 'Guest "{guest}" crashed: {reason}',
+  "errorText.migration-failed":
+    'Guest "{guest}" could not move from {fromName} to {toName} ({cause}); it stays on {fromName} as it was.',
+  "verb.start": "start",
+  "verb.pause": "pause",
+  "verb.resume": "resume",
+  "verb.reboot": "reboot",
+  "verb.stop": "stop",
+  "verb.terminate": "terminate",
+  "verb.write": "type into",
+  "verb.exec": "run a command in",
 } as const;
 
 export type MessageKey = keyof typeof en;

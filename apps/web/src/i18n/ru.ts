@@ -269,4 +269,24 @@ export const ru: Record<MessageKey, string> = {
   "error.snapshot-version": "Снимок другой версии",
   "error.migration-failed": "Миграция не удалась",
   "error.generic": "Что-то пошло не так",
+  "errorText.theHost": "хоста",
+  "errorText.hostNamed": "хоста {host}",
+  "errorText.memory-over-budget":
+    "Машине «{guest}» нужно {memoryMiB} МиБ, а из {budgetMiB} МиБ {where} свободно только {freeMiB} МиБ (занято {usedMiB} МиБ).",
+  "errorText.invalid-state":
+    "Машину «{guest}» нельзя {action}, пока её состояние — «{state}»; это можно в состояниях: {allowed}.",
+  "errorText.memory-too-small": "Образу «{image}» нужно не меньше {minMemoryMiB} МиБ, а запрошено {memoryMiB} МиБ.",
+  "errorText.memory-not-power-of-two":
+    "Объём памяти должен быть степенью двойки (16, 32, 64, 128, … МиБ); {memoryMiB} МиБ — не степень двойки.",
+  "errorText.guest-crashed": "Машина «{guest}» аварийно остановилась: {reason}",
+  "errorText.migration-failed":
+    "Машину «{guest}» не удалось перенести с {fromName} на {toName} ({cause}); она осталась на {fromName}, как и была.",
+  "verb.start": "запустить",
+  "verb.pause": "приостановить",
+  "verb.resume": "продолжить",
+  "verb.reboot": "перезагрузить",
+  "verb.stop": "остановить",
+  "verb.terminate": "удалить",
+  "verb.write": "вводить текст в консоль",
+  "verb.exec": "выполнить команду",
 };

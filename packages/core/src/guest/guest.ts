@@ -398,7 +398,11 @@ export class Guest extends Emitter<GuestEvents> {
     const lines = this.consoles[this.primaryConsole].lastLines(5);
     this.crashReason = reason;
     this.endRun(
-      new HyperlabError("guest-crashed", `Guest "${this.name}" crashed: ${reason}`, { reason, lastLines: lines }),
+      new HyperlabError("guest-crashed", `Guest "${this.name}" crashed: ${reason}`, {
+        guest: this.name,
+        reason,
+        lastLines: lines,
+      }),
     );
     this.setState("crashed", reason);
     this.host.release(this);
@@ -755,7 +759,14 @@ export class Guest extends Emitter<GuestEvents> {
       throw new HyperlabError(
         "migration-failed",
         `Guest "${this.name}" could not move from ${source.name} to ${target.name} (${describeError(error)}); it stays on ${source.name} as it was.`,
-        { from: source.id, to: target.id },
+        {
+          guest: this.name,
+          from: source.id,
+          to: target.id,
+          fromName: source.name,
+          toName: target.name,
+          cause: describeError(error),
+        },
       );
     }
     const downtimeMs = performance.now() - downtimeFrom;

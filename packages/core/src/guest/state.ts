@@ -43,6 +43,6 @@ export function assertAllowed(action: GuestAction, state: GuestState, name: stri
     throw new HyperlabError(
       "invalid-state",
       `Cannot ${action} guest "${name}" while it is ${state}; ${action} works when it is ${ALLOWED[action].join(", ")}.`,
-      { action, state },
+      { guest: name, action, state, allowed: ALLOWED[action] },
     );
 }

@@ -1,0 +1,67 @@
+import { HyperlabError, assertAllowed, checkSpecAgainstImage, validateSpec } from "@hyperlab/core";
+import { describe, expect, it } from "vitest";
+import { errorSentence, shownError } from "./errors";
+import { en, type MessageKey } from "./i18n/en";
+import { format } from "./i18n/format";
+import { ru } from "./i18n/ru";
+
+const inRussian = (key: MessageKey, params?: Record<string, string | number>) => format(ru[key], params);
+const inEnglish = (key: MessageKey, params?: Record<string, string | number>) => format(en[key], params);
+
+/** What the core throws from `run`. */
+function thrown(run: () => unknown): ReturnType<typeof shownError> {
+  try {
+    run();
+  } catch (error) {
+    return shownError(error);
+  }
+  throw new Error("nothing was thrown");
+}
+
+describe("error sentences", () => {
+  it("translate the core's errors from their details", () => {
+    const power = thrown(() => validateSpec({ image: "linux", memoryMiB: 48 }));
+    expect(errorSentence(power, inRussian)).toBe(
+      "Объём памяти должен быть степенью двойки (16, 32, 64, 128, … МиБ); 48 МиБ — не степень двойки.",
+    );
+    // The English template says what the core says.
+    expect(errorSentence(power, inEnglish)).toBe(power.message);
+
+    const small = thrown(() =>
+      checkSpecAgainstImage(validateSpec({ image: "linux", memoryMiB: 16 }), {
+        id: "linux",
+        minMemoryMiB: 32,
+        defaultMemoryMiB: 32,
+      }),
+    );
+    expect(errorSentence(small, inRussian)).toBe("Образу «linux» нужно не меньше 32 МиБ, а запрошено 16 МиБ.");
+    expect(errorSentence(small, inEnglish)).toBe(small.message);
+
+    const state = thrown(() => assertAllowed("pause", "paused", "vm-1"));
+    expect(errorSentence(state, inRussian)).toBe(
+      "Машину «vm-1» нельзя приостановить, пока её состояние — «на паузе»; это можно в состояниях: работает.",
+    );
+  });
+
+  it("translate admission and crash sentences", () => {
+    const budget = shownError(
+      new HyperlabError("memory-over-budget", "…", {
+        guest: "big",
+        host: "Host B",
+        memoryMiB: 512,
+        usedMiB: 960,
+        freeMiB: 64,
+        budgetMiB: 1024,
+      }),
+    );
+    expect(errorSentence(budget, inRussian)).toBe(
+      "Машине «big» нужно 512 МиБ, а из 1024 МиБ хоста Host B свободно только 64 МиБ (занято 960 МиБ).",
+    );
+  });
+
+  it("fall back to the core's sentence when the details do not fit", () => {
+    const bare = shownError(new HyperlabError("memory-over-budget", "Guest needs more memory."));
+    expect(errorSentence(bare, inRussian)).toBe("Guest needs more memory.");
+    expect(errorSentence(shownError(new Error("plain")), inRussian)).toBe("plain");
+  });
+});
