@@ -20,7 +20,9 @@ import { newThreads, threadCpuMs, threadIds } from "../lib/threads.mjs";
 
 const WINDOW_MS = Number(process.env.HYPERLAB_BENCH_WINDOW_MS ?? 10_000);
 const REF_WINDOW_MS = 5_000;
-const SETTLE_MS = Number(process.env.HYPERLAB_BENCH_SETTLE_MS ?? 4_000);
+// After a guest starts spinning, v86's JIT and V8's compilers are busy for ~20 s (measured: four busy
+// guests on two cores ran ~85 MIPS each 3–8 s in, ~134 MIPS each 25–30 s in).
+const SETTLE_MS = Number(process.env.HYPERLAB_BENCH_SETTLE_MS ?? 15_000);
 const WEIGHTS = [256, 512, 1024];
 const CAPS = [10, 25, 50];
 
