@@ -110,7 +110,7 @@ export function phases(
  * background compilers busy, and a budget of wall time in slices would charge each guest for
  * the time those threads take from it (measured: eight cold boots on two cores, 12.4 s
  * throttled against 8.0 s left to the OS). Running guests are always enforced: four busy guests
- * on two cores ran 75–90 MIPS each throttled and 43–59 left to the OS. So is a cap.
+ * on two cores, taking turns, ran 133–142 MIPS each; left to the OS, 123–130. So is a cap.
  */
 export function enforcedShares(
   entries: readonly (SchedulerEntry & { booting?: boolean })[],
