@@ -57,6 +57,8 @@ export type HostMessage =
   | { type: "share"; share: number; phase: number }
   /** The virtio console's window size (a UART has none). */
   | { type: "resize"; cols: number; rows: number }
+  /** Whether the guest's cable is plugged into the switch (a virtio-net NIC tells its driver). */
+  | { type: "link"; up: boolean }
   /** An Ethernet frame from the virtual switch for the guest's NIC (net0); the buffer is transferred. */
   | { type: "frame"; bytes: Uint8Array };
 

@@ -78,11 +78,25 @@ describe("virtual network with real guests", () => {
   });
 
   it("stops traffic when a cable is unplugged and restores it when plugged back", async () => {
+    // The driver learns of the change from an interrupt: give it a moment.
+    const carrier = async (expected: string) => {
+      let now = "";
+      for (let i = 0; i < 20 && now !== expected; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        now = (await b.exec("cat /sys/class/net/eth0/carrier")).output.trim();
+      }
+      return now;
+    };
+    expect(await carrier("1")).toBe("1");
     hv.network.setLink(b, false);
     const down = await a.exec("ping -c 2 -W 1 10.0.1.11");
     expect(down.output).toContain("0 packets received");
     expect(hv.network.port("b").linkUp).toBe(false);
+    // The virtio-net guest is told: its driver drops the carrier.
+    expect(await carrier("0")).toBe("0");
+    expect((await b.exec("ip link show eth0")).output).toContain("NO-CARRIER");
     hv.network.setLink(b, true);
+    expect(await carrier("1")).toBe("1");
     const up = await a.exec("ping -c 2 -W 3 10.0.1.11");
     expect(up.output).toContain("2 packets received");
   });

@@ -159,6 +159,7 @@ export class Guest extends Emitter<GuestEvents> {
   private currentShare = 1;
   private currentPhase = 0;
   private currentLimit = 1;
+  private cableIn = true;
   /** A console on which the core runs a command of its own: its output is not shown. */
   private housekeeping?: ConsoleKind;
   private virtioSize = { cols: 80, rows: 25 };
@@ -230,6 +231,15 @@ export class Guest extends Emitter<GuestEvents> {
     this.currentPhase = phase;
     this.currentLimit = limit;
     this.channel?.send({ type: "share", share: limit, phase });
+  }
+
+  /**
+   * Tells the guest's NIC whether its cable is plugged into the switch (the network calls this;
+   * a virtio-net guest then sees its carrier go and come back, an NE2000 guest cannot tell).
+   */
+  setCable(up: boolean): void {
+    this.cableIn = up;
+    this.channel?.send({ type: "link", up });
   }
 
   /** What the guest's worker enforces: its share, or 1 when the host's OS shares fairly anyway. */
@@ -433,6 +443,7 @@ export class Guest extends Emitter<GuestEvents> {
     channel.onMessage((message) => this.onMessage(generation, message));
     channel.onFailure((reason) => this.onFailure(generation, reason));
     channel.send({ type: "share", share: this.currentLimit, phase: this.currentPhase });
+    if (!this.cableIn) channel.send({ type: "link", up: false });
     this.watchReady(generation);
     const config: MachineConfig = {
       spec: machineSpec(this.spec),
@@ -883,6 +894,7 @@ export class Guest extends Emitter<GuestEvents> {
       else this.rejectPending(channel, new HyperlabError("worker-failed", `its new machine failed: ${reason}`));
     });
     channel.send({ type: "share", share: this.currentLimit, phase: this.currentPhase });
+    if (!this.cableIn) channel.send({ type: "link", up: false });
     const config: MachineConfig = {
       spec: machineSpec(this.spec),
       files: this.files,

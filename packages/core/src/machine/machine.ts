@@ -14,7 +14,7 @@ import {
 } from "../protocol.js";
 import { CpuThrottle } from "./throttle.js";
 import { wasm, type WasmModule } from "../wasm.js";
-import { plugNic, receiveOnNic } from "./nic.js";
+import { plugNic, receiveOnNic, setNicLink } from "./nic.js";
 import { DeviceProbes, type ProbeBus, type ProbedCpu } from "./probes/device-probe.js";
 import { addStorage, fillShare } from "./storage.js";
 import type { ProbeSample } from "../devices/metrics.js";
@@ -239,6 +239,11 @@ export class Machine {
    * Tells hvc0 its window size. v86 puts the event's first number where Linux reads rows
    * (drivers/char/virtio_console.c), so rows go first.
    */
+  /** Plugs or unplugs the NIC's cable (see nic.ts `setNicLink`). */
+  setLink(up: boolean, options?: { force?: boolean }): void {
+    setNicLink(this.v86, up, options);
+  }
+
   resize(cols: number, rows: number): void {
     if (this.config.spec.console === "serial") return;
     (this.v86 as unknown as V86Internals).bus.send("virtio-console0-resize", [rows, cols]);

@@ -9,8 +9,12 @@ import { MAX_FRAME, parseMac, writeMac } from "../network/frame.js";
 interface NicDevices {
   /** NE2000: `mac` is what PAR0–5 hold; the station address PROM is the first 12 bytes of `memory` (each byte twice). */
   net?: { mac: Uint8Array; memory: Uint8Array };
-  /** virtio-net: `mac` is read through the device config space. */
-  virtio_net?: { mac: Uint8Array; virtio: { queues: { has_request(): boolean }[] } };
+  /** virtio-net: `mac` and `status` (bit 0: link up) are read through the device config space. */
+  virtio_net?: {
+    mac: Uint8Array;
+    status: number;
+    virtio: { queues: { has_request(): boolean }[]; device_status: number; notify_config_changes(): void };
+  };
 }
 
 interface EmulatorLike {
@@ -48,4 +52,21 @@ export function receiveOnNic(emulator: unknown, frame: Uint8Array): void {
   const virtio = em.v86.cpu.devices.virtio_net;
   if (virtio && !virtio.virtio.queues[0]?.has_request()) return;
   em.bus.send("net0-receive", frame);
+}
+
+/** virtio's device status bit: the driver is set up and may be interrupted. */
+const DRIVER_OK = 4;
+
+/**
+ * Tells the NIC whether its cable is plugged in. A virtio-net device says so in its status
+ * field and raises a configuration change, so the guest's driver sees the carrier come and go
+ * (`ip link` shows NO-CARRIER). An NE2000 has no link status: its guest cannot tell.
+ */
+export function setNicLink(emulator: unknown, up: boolean, { force = false } = {}): void {
+  const virtio = (emulator as EmulatorLike).v86.cpu.devices.virtio_net;
+  if (!virtio) return;
+  const changed = (virtio.status & 1) !== Number(up);
+  virtio.status = up ? 1 : 0;
+  // `force`: a restored guest's driver may remember another link state than the device has.
+  if ((changed || force) && virtio.virtio.device_status & DRIVER_OK) virtio.virtio.notify_config_changes();
 }

@@ -137,6 +137,7 @@ class FakeGuest extends Emitter<{
   "guest:state": { state: string };
 }> {
   readonly received: Uint8Array[] = [];
+  cable = true;
   constructor(
     readonly name: string,
     readonly spec: { net: string; mac?: string },
@@ -152,6 +153,9 @@ class FakeGuest extends Emitter<{
   }
   setState(state: string): void {
     this.emit("guest:state", { state });
+  }
+  setCable(up: boolean): void {
+    this.cable = up;
   }
 }
 
@@ -209,6 +213,7 @@ describe("Network", () => {
     expect(b.received).toHaveLength(2);
 
     network.setLink("a", false);
+    expect(a.cable).toBe(false);
     a.send(dhcpMessage(DHCP.DISCOVER, mac));
     expect(network.port("a").counters.drops.linkDown).toBe(1);
     expect(packets.at(-1)).toBe("a DHCP DISCOVER");

@@ -267,6 +267,7 @@ export class Network extends Emitter<NetworkEvents> {
   setLink(guest: Guest | string, up: boolean): void {
     const entry = this.entry(guest);
     this.switch.setLink(entry.port, up);
+    entry.guest.setCable(up);
     this.changed(`${entry.guest.name} link ${up ? "up" : "down"}`);
   }
 

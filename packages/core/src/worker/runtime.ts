@@ -39,6 +39,8 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
   let machine: Machine | undefined;
   let config: MachineConfig | undefined;
   let share = { share: 1, phase: 0 };
+  /** The cable stays as the host last set it across a reset or a restore. */
+  let linkUp = true;
   const heldInput: { console: ConsoleKind; bytes: Uint8Array }[] = [];
   /** Device probes stay on across a reset. */
   let probesOn = false;
@@ -52,6 +54,7 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
     });
     next.setShare(share.share, share.phase);
     await next.boot();
+    if (!linkUp || config.initialState) next.setLink(linkUp, { force: Boolean(config.initialState) });
     // Keys typed while the machine was being built (a boot, a reset, a restore) are not lost.
     for (const input of heldInput.splice(0)) next.write(input.console, input.bytes);
     if (probesOn) next.probes(true);
@@ -92,8 +95,12 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
       }
       case "save":
         return need(machine).saveState();
-      case "restore":
-        return need(machine).restoreState(request.state);
+      case "restore": {
+        const restored = need(machine);
+        await restored.restoreState(request.state);
+        restored.setLink(linkUp, { force: true });
+        return undefined;
+      }
       case "shutdown": {
         // Forget the machine first: input that arrives while it is torn down finds none.
         const old = machine;
@@ -117,6 +124,11 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
     }
     if (message.type === "resize") {
       machine?.resize(message.cols, message.rows);
+      return;
+    }
+    if (message.type === "link") {
+      linkUp = message.up;
+      machine?.setLink(linkUp);
       return;
     }
     if (message.type === "share") {
