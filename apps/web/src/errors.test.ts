@@ -1,4 +1,11 @@
-import { HyperlabError, assertAllowed, checkSpecAgainstImage, validateSpec } from "@hyperlab/core";
+import {
+  HyperlabError,
+  assertAllowed,
+  checkSpecAgainstImage,
+  checkUserImage,
+  readSnapshot,
+  validateSpec,
+} from "@hyperlab/core";
 import { describe, expect, it } from "vitest";
 import { errorSentence, shownError } from "./errors";
 import { en, type MessageKey } from "./i18n/en";
@@ -57,6 +64,19 @@ describe("error sentences", () => {
     expect(errorSentence(budget, inRussian)).toBe(
       "Машине «big» нужно 512 МиБ, а из 1024 МиБ хоста Host B свободно только 64 МиБ (занято 960 МиБ).",
     );
+  });
+
+  it("translate by the reason the core gives: images that do not boot, damaged snapshots", () => {
+    const notes = thrown(() => checkUserImage("notes.txt", new TextEncoder().encode("my notes, not a kernel\n")));
+    expect(errorSentence(notes, inRussian)).toBe(
+      "notes.txt — не загрузочный образ: это не ядро Linux (bzImage), не образ компакт-диска ISO 9660 и не диск с загрузочным сектором.",
+    );
+    expect(errorSentence(notes, inEnglish)).toBe(notes.message);
+    const empty = thrown(() => checkUserImage("empty.iso", new Uint8Array(0)));
+    expect(errorSentence(empty, inRussian)).toBe("Файл empty.iso пуст.");
+    const junk = thrown(() => readSnapshot(new TextEncoder().encode("PK\u0003\u0004 not a snapshot")));
+    expect(errorSentence(junk, inRussian)).toBe("Это не снимок Hyperlab: файл не начинается с метки снимка (HLSNAP).");
+    expect(errorSentence(junk, inEnglish)).toBe(junk.message);
   });
 
   it("fall back to the core's sentence when the details do not fit", () => {

@@ -1,5 +1,5 @@
 import { describeError, isHyperlabError, type ErrorCode } from "@hyperlab/core";
-import type { MessageKey } from "./i18n/en";
+import { en, type MessageKey } from "./i18n/en";
 import { locale } from "./i18n/locale.svelte";
 
 /** An error as the page shows it: a translated title for its code, and a sentence. */
@@ -86,10 +86,25 @@ const SENTENCES: Partial<
 };
 
 /**
+ * Errors whose details name a `reason` have a sentence per reason (`errorText.<code>.<reason>`),
+ * with the other details as its placeholders.
+ */
+function byReason(code: ErrorCode, details: Record<string, unknown> | undefined, t: Translate): string | undefined {
+  const reason = details?.reason;
+  if (typeof reason !== "string") return undefined;
+  const key = `errorText.${code}.${reason}`;
+  if (!(key in en)) return undefined;
+  const params: Params = {};
+  for (const [name, value] of Object.entries(details ?? {}))
+    if (typeof value === "string" || typeof value === "number") params[name] = value;
+  return t(key as MessageKey, params);
+}
+
+/**
  * The sentence to show for an error in the page's language: translated from its details where
  * the page knows the sentence, otherwise the core's own (English) sentence.
  */
 export function errorSentence(error: ShownError, t: Translate = locale.t): string {
   if (!error.code) return error.message;
-  return SENTENCES[error.code]?.(error.details, t) ?? error.message;
+  return SENTENCES[error.code]?.(error.details, t) ?? byReason(error.code, error.details, t) ?? error.message;
 }

@@ -32,7 +32,8 @@ describe("isolation between guests", () => {
     await Promise.all(guests.map((g) => g.start()));
     await Promise.all(guests.map((g) => g.waitReady()));
     const names = await Promise.all(guests.map((g) => g.exec("echo I am $(hostname) && echo $((6*7))")));
-    for (const result of names) expect(result.output).toBe("I am guest\n42\n");
+    // Each answer comes from its own guest: every one is named after itself.
+    names.forEach((result, i) => expect(result.output).toBe(`I am ${guests[i].name}\n42\n`));
     expect(hv.memory().usedMiB).toBe(96);
   });
 

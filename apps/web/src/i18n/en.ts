@@ -277,6 +277,23 @@ export const en = {
   "errorText.guest-crashed": 'Guest "{guest}" crashed: {reason}',
   "errorText.migration-failed":
     'Guest "{guest}" could not move from {fromName} to {toName} ({cause}); it stays on {fromName} as it was.',
+  "errorText.not-bootable.empty": "{file} is empty.",
+  "errorText.not-bootable.too-big": "{file} is {mib} MiB; images up to {maxMib} MiB can be booted here.",
+  "errorText.not-bootable.unknown":
+    "{file} is not a bootable image: it is neither a Linux bzImage, an ISO 9660 CD image nor a disk with a boot sector.",
+  "errorText.not-bootable.wrong-kind": "{file} is a {kind} image, not a {expected} image.",
+  "errorText.not-bootable.sector-size": "{file} is {bytes} bytes; a disk image is a whole number of 512-byte sectors.",
+  "errorText.snapshot-corrupt.magic":
+    "This is not a Hyperlab snapshot: it does not start with the snapshot magic (HLSNAP).",
+  "errorText.snapshot-corrupt.truncated": "The snapshot is truncated: the file ends before its end.",
+  "errorText.snapshot-corrupt.header": "The snapshot header cannot be read: the file is damaged.",
+  "errorText.snapshot-corrupt.checksum": "The snapshot body does not match its checksum (sha256): the file is damaged.",
+  "errorText.snapshot-corrupt.decompress": "The snapshot body does not decompress: the file is damaged.",
+  "errorText.snapshot-corrupt.size": "The snapshot body is not the size its header says: the file is damaged.",
+  "errorText.snapshot-version.format":
+    "The snapshot is in format version {version}; this Hyperlab reads version {supported} only.",
+  "errorText.snapshot-version.v86":
+    "The snapshot holds a v86 {v86} machine; this Hyperlab runs v86 {supported}, which cannot load it.",
   "verb.start": "start",
   "verb.pause": "pause",
   "verb.resume": "resume",

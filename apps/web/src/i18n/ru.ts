@@ -281,6 +281,24 @@ export const ru: Record<MessageKey, string> = {
   "errorText.guest-crashed": "Машина «{guest}» аварийно остановилась: {reason}",
   "errorText.migration-failed":
     "Машину «{guest}» не удалось перенести с {fromName} на {toName} ({cause}); она осталась на {fromName}, как и была.",
+  "errorText.not-bootable.empty": "Файл {file} пуст.",
+  "errorText.not-bootable.too-big": "Файл {file} занимает {mib} МиБ; здесь загружаются образы до {maxMib} МиБ.",
+  "errorText.not-bootable.unknown":
+    "{file} — не загрузочный образ: это не ядро Linux (bzImage), не образ компакт-диска ISO 9660 и не диск с загрузочным сектором.",
+  "errorText.not-bootable.wrong-kind": "{file} — образ типа {kind}, а нужен {expected}.",
+  "errorText.not-bootable.sector-size":
+    "Файл {file} занимает {bytes} байт; образ диска состоит из целого числа секторов по 512 байт.",
+  "errorText.snapshot-corrupt.magic": "Это не снимок Hyperlab: файл не начинается с метки снимка (HLSNAP).",
+  "errorText.snapshot-corrupt.truncated": "Снимок обрезан: файл кончается раньше, чем должен.",
+  "errorText.snapshot-corrupt.header": "Заголовок снимка не читается: файл повреждён.",
+  "errorText.snapshot-corrupt.checksum":
+    "Содержимое снимка не совпадает с контрольной суммой (sha256): файл повреждён.",
+  "errorText.snapshot-corrupt.decompress": "Содержимое снимка не распаковывается: файл повреждён.",
+  "errorText.snapshot-corrupt.size": "Размер содержимого снимка не совпадает с указанным в заголовке: файл повреждён.",
+  "errorText.snapshot-version.format":
+    "Снимок записан в формате версии {version}; эта версия Hyperlab читает только версию {supported}.",
+  "errorText.snapshot-version.v86":
+    "В снимке — машина v86 {v86}; здесь работает v86 {supported}, и загрузить её нельзя.",
   "verb.start": "запустить",
   "verb.pause": "приостановить",
   "verb.resume": "продолжить",

@@ -20,24 +20,37 @@ export const MAX_USER_IMAGE_BYTES = 512 * 1024 * 1024;
 
 /** Checks a user's file before boot: throws `not-bootable` with a sentence when it is none of ours. */
 export function checkUserImage(name: string, bytes: Uint8Array, expected?: ImageKind): ImageKind {
-  if (bytes.length === 0) throw new HyperlabError("not-bootable", `${name} is empty.`);
+  if (bytes.length === 0) throw new HyperlabError("not-bootable", `${name} is empty.`, { reason: "empty", file: name });
   if (bytes.length > MAX_USER_IMAGE_BYTES)
     throw new HyperlabError(
       "not-bootable",
       `${name} is ${Math.round(bytes.length / 2 ** 20)} MiB; images up to ${MAX_USER_IMAGE_BYTES / 2 ** 20} MiB can be booted here.`,
+      {
+        reason: "too-big",
+        file: name,
+        mib: Math.round(bytes.length / 2 ** 20),
+        maxMib: MAX_USER_IMAGE_BYTES / 2 ** 20,
+      },
     );
   const kind = detectImageKind(bytes);
   if (!kind)
     throw new HyperlabError(
       "not-bootable",
       `${name} is not a bootable image: it is neither a Linux bzImage, an ISO 9660 CD image nor a disk with a boot sector.`,
+      { reason: "unknown", file: name },
     );
   if (expected && kind !== expected)
-    throw new HyperlabError("not-bootable", `${name} is a ${kind} image, not a ${expected} image.`);
+    throw new HyperlabError("not-bootable", `${name} is a ${kind} image, not a ${expected} image.`, {
+      reason: "wrong-kind",
+      file: name,
+      kind,
+      expected,
+    });
   if (kind === "disk" && bytes.length % 512 !== 0)
     throw new HyperlabError(
       "not-bootable",
       `${name} is ${bytes.length} bytes; a disk image is a whole number of 512-byte sectors.`,
+      { reason: "sector-size", file: name, bytes: bytes.length },
     );
   return kind;
 }

@@ -124,21 +124,26 @@ export function readSnapshot(bytes: Uint8Array): Snapshot {
   if (!(bytes instanceof Uint8Array)) corrupt("A snapshot must be bytes.");
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   if (bytes.length < 8 || magic !== SNAPSHOT_MAGIC)
-    corrupt("This is not a Hyperlab snapshot: it does not start with the snapshot magic (HLSNAP).");
-  if (bytes.length < PREAMBLE) corrupt("The snapshot is truncated: it ends inside its preamble.");
+    corrupt("This is not a Hyperlab snapshot: it does not start with the snapshot magic (HLSNAP).", {
+      reason: "magic",
+    });
+  if (bytes.length < PREAMBLE)
+    corrupt("The snapshot is truncated: it ends inside its preamble.", { reason: "truncated" });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (version !== SNAPSHOT_FORMAT_VERSION)
     throw new HyperlabError(
       "snapshot-version",
       `The snapshot is in format version ${version}; this Hyperlab reads version ${SNAPSHOT_FORMAT_VERSION} only.`,
-      { version, supported: SNAPSHOT_FORMAT_VERSION },
+      { reason: "format", version, supported: SNAPSHOT_FORMAT_VERSION },
     );
   const headerLength = view.getUint32(12, true);
-  if (headerLength > MAX_HEADER) corrupt(`The snapshot header claims ${headerLength} bytes: the file is damaged.`);
+  if (headerLength > MAX_HEADER)
+    corrupt(`The snapshot header claims ${headerLength} bytes: the file is damaged.`, { reason: "header" });
   if (bytes.length < PREAMBLE + headerLength)
     corrupt(
       `The snapshot is truncated: its header needs ${headerLength} bytes but only ${bytes.length - PREAMBLE} follow.`,
+      { reason: "truncated" },
     );
   let header: SnapshotHeader;
   try {
@@ -146,25 +151,31 @@ export function readSnapshot(bytes: Uint8Array): Snapshot {
       new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(PREAMBLE, PREAMBLE + headerLength)),
     );
   } catch {
-    corrupt("The snapshot header is not readable JSON: the file is damaged.");
+    corrupt("The snapshot header is not readable JSON: the file is damaged.", { reason: "header" });
   }
   if (!header || typeof header !== "object" || !header.spec || !header.body || !header.image || !header.guest)
-    corrupt("The snapshot header lacks its spec, image or body description: the file is damaged.");
-  if (header.format !== version) corrupt("The snapshot header and preamble disagree on the format version.");
+    corrupt("The snapshot header lacks its spec, image or body description: the file is damaged.", {
+      reason: "header",
+    });
+  if (header.format !== version)
+    corrupt("The snapshot header and preamble disagree on the format version.", { reason: "header" });
   if (header.v86 !== V86_VERSION)
     throw new HyperlabError(
       "snapshot-version",
       `The snapshot holds a v86 ${header.v86} machine; this Hyperlab runs v86 ${V86_VERSION}, which cannot load it.`,
-      { v86: header.v86, supported: V86_VERSION },
+      { reason: "v86", v86: header.v86, supported: V86_VERSION },
     );
   const have = bytes.length - PREAMBLE - headerLength;
   if (have < header.body.bytes)
     corrupt(`The snapshot is truncated: its body should be ${header.body.bytes} bytes but only ${have} are there.`, {
+      reason: "truncated",
       expected: header.body.bytes,
       actual: have,
     });
   if (have > header.body.bytes)
-    corrupt(`The snapshot has ${have - header.body.bytes} unexpected bytes after its body: the file is damaged.`);
+    corrupt(`The snapshot has ${have - header.body.bytes} unexpected bytes after its body: the file is damaged.`, {
+      reason: "size",
+    });
   return { header, bytes };
 }
 
@@ -192,6 +203,7 @@ async function unpackState(snapshot: Snapshot): Promise<Uint8Array> {
   const sha = await sha256Hex(body);
   if (sha !== header.body.sha256)
     corrupt("The snapshot body does not match its checksum (sha256): the file is damaged.", {
+      reason: "checksum",
       expected: header.body.sha256,
       actual: sha,
     });
@@ -199,10 +211,12 @@ async function unpackState(snapshot: Snapshot): Promise<Uint8Array> {
   try {
     state = await gunzip(body);
   } catch {
-    corrupt("The snapshot body does not decompress: the file is damaged.");
+    corrupt("The snapshot body does not decompress: the file is damaged.", { reason: "decompress" });
   }
   if (state.length !== header.body.rawBytes)
-    corrupt(`The snapshot body unpacks to ${state.length} bytes, not the ${header.body.rawBytes} its header says.`);
+    corrupt(`The snapshot body unpacks to ${state.length} bytes, not the ${header.body.rawBytes} its header says.`, {
+      reason: "size",
+    });
   return state;
 }
 
