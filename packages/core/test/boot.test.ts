@@ -69,6 +69,16 @@ describe("the default linux image", () => {
     await guest.terminate();
   });
 
+  it("refuses a second start while the first is under way", async () => {
+    const guest = await hv.create({ image: "linux", name: "twice", console: "serial" });
+    const first = guest.start();
+    await expect(guest.start()).rejects.toMatchObject({ code: "invalid-state" });
+    await first;
+    await guest.waitReady({ timeoutMs: 60_000 });
+    expect((await guest.exec("echo once")).output).toBe("once\n");
+    await guest.terminate();
+  });
+
   it("refuses bad specs with typed errors and reserves nothing", async () => {
     await expect(hv.create({ image: "nope" })).rejects.toMatchObject({ code: "unknown-image" });
     await expect(hv.create({ image: "linux", memoryMiB: 16 })).rejects.toMatchObject({ code: "memory-too-small" });

@@ -423,6 +423,9 @@ export class Guest extends Emitter<GuestEvents> {
     assertAllowed("start", this.state, this.name);
     // From a snapshot: every check before anything is reserved or started.
     const from = options.from && (await this.checkSnapshot(options.from));
+    const wasmModule = await this.host.wasmModule();
+    // Another start (or a terminate) may have come while we waited.
+    assertAllowed("start", this.state, this.name);
     if (!this.holdsMemory) this.host.admit(this);
     this.crashReason = undefined;
     const generation = ++this.generation;
@@ -449,7 +452,7 @@ export class Guest extends Emitter<GuestEvents> {
       spec: machineSpec(this.spec),
       files: this.files,
       wasmUrl: this.host.wasmUrl,
-      wasmModule: await this.host.wasmModule(),
+      wasmModule,
       initialState: from?.state,
     };
     await this.request({ type: "boot", config });
@@ -882,6 +885,7 @@ export class Guest extends Emitter<GuestEvents> {
     host: Host,
     extra: Pick<MachineConfig, "initialState" | "paused">,
   ): Promise<PreparedMachine> {
+    const wasmModule = await this.host.wasmModule();
     const channel = host.channel();
     const next: PreparedMachine = { channel, generation: -1, early: [] };
     channel.onMessage((message) => {
@@ -899,7 +903,7 @@ export class Guest extends Emitter<GuestEvents> {
       spec: machineSpec(this.spec),
       files: this.files,
       wasmUrl: this.host.wasmUrl,
-      wasmModule: await this.host.wasmModule(),
+      wasmModule,
       ...extra,
     };
     try {
