@@ -235,15 +235,15 @@ export class Machine {
     if (this.emulator) receiveOnNic(this.emulator, frame);
   }
 
-  /**
-   * Tells hvc0 its window size. v86 puts the event's first number where Linux reads rows
-   * (drivers/char/virtio_console.c), so rows go first.
-   */
   /** Plugs or unplugs the NIC's cable (see nic.ts `setNicLink`). */
   setLink(up: boolean, options?: { force?: boolean }): void {
     setNicLink(this.v86, up, options);
   }
 
+  /**
+   * Tells hvc0 its window size. v86 puts the event's first number where Linux reads rows
+   * (drivers/char/virtio_console.c), so rows go first.
+   */
   resize(cols: number, rows: number): void {
     if (this.config.spec.console === "serial") return;
     (this.v86 as unknown as V86Internals).bus.send("virtio-console0-resize", [rows, cols]);

@@ -54,7 +54,8 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
     });
     next.setShare(share.share, share.phase);
     await next.boot();
-    if (!linkUp || config.initialState) next.setLink(linkUp, { force: Boolean(config.initialState) });
+    // A restored driver may remember another link state than the new device has.
+    next.setLink(linkUp, { force: Boolean(config.initialState) });
     // Keys typed while the machine was being built (a boot, a reset, a restore) are not lost.
     for (const input of heldInput.splice(0)) next.write(input.console, input.bytes);
     if (probesOn) next.probes(true);
