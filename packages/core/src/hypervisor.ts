@@ -18,8 +18,8 @@ export interface HypervisorOptions {
   memoryBudgetMiB?: number;
   hostCores?: number;
   /**
-   * Cores of the machine the workers run on. When `hostCores` covers them all, contention among
-   * equal, uncapped guests is left to the machine's own scheduler (see `enforcedShares`).
+   * Cores of the machine the workers run on. When `hostCores` covers them all, booting guests
+   * with equal weights and no cap are left to the machine's own scheduler (see `enforcedShares`).
    * Unknown by default: shares are then always enforced.
    */
   machineCores?: number;

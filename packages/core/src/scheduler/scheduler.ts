@@ -97,7 +97,8 @@ export function phases(
   let position = 0;
   for (const e of ordered) {
     result.set(e.id, position % 1);
-    position += Math.max(0, Math.min(1, e.share, e.contended ? e.share : e.demand));
+    const uses = e.contended ? e.share : Math.min(e.share, e.demand);
+    position += Math.max(0, Math.min(1, uses));
   }
   return result;
 }
