@@ -79,6 +79,22 @@ describe("error sentences", () => {
     expect(errorSentence(junk, inEnglish)).toBe(junk.message);
   });
 
+  it("translate the settings a user types: a guest's name, weight and cap", () => {
+    const name = thrown(() => validateSpec({ image: "linux", name: "my vm" }));
+    expect(errorSentence(name, inRussian)).toBe(
+      "«my vm» не годится как имя машины: нужно от 1 до 63 латинских букв, цифр, точек, дефисов или подчёркиваний.",
+    );
+    expect(errorSentence(name, inEnglish)).toBe(name.message);
+    const weight = thrown(() => validateSpec({ image: "linux", weight: 0 }));
+    expect(errorSentence(weight, inRussian)).toBe("Вес — целое число от 1 до 65535, а не 0.");
+    expect(errorSentence(weight, inEnglish)).toBe(weight.message);
+    const cap = thrown(() => validateSpec({ image: "linux", cap: 150 }));
+    expect(errorSentence(cap, inRussian)).toBe("Предел — процент одного ядра от 0 (без предела) до 100, а не 150.");
+    // A rule the page has no sentence for keeps the core's.
+    const consoleKind = thrown(() => validateSpec({ image: "linux", console: "vga" as never }));
+    expect(errorSentence(consoleKind, inRussian)).toBe(consoleKind.message);
+  });
+
   it("fall back to the core's sentence when the details do not fit", () => {
     const bare = shownError(new HyperlabError("memory-over-budget", "Guest needs more memory."));
     expect(errorSentence(bare, inRussian)).toBe("Guest needs more memory.");

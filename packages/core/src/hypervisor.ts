@@ -129,7 +129,15 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
   /** Changes how many host cores the guests share; applies at once. */
   setHostCores(cores: number): void {
     if (!Number.isInteger(cores) || cores < 1 || cores > 256)
-      throw new HyperlabError("invalid-spec", `Host cores must be a whole number from 1 to 256, not ${String(cores)}.`);
+      throw new HyperlabError(
+        "invalid-spec",
+        `Host cores must be a whole number from 1 to 256, not ${String(cores)}.`,
+        {
+          field: "hostCores",
+          reason: "hostCores",
+          value: String(cores),
+        },
+      );
     this.cores = cores;
     this.schedule();
   }

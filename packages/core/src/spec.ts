@@ -62,8 +62,13 @@ export const MAX_MEMORY_MIB = 2048;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i;
 
-function invalid(message: string, field: string): never {
-  throw new HyperlabError("invalid-spec", message, { field });
+/** `reason` names the rule that was broken (the field's name by default; the app translates by it). */
+function invalid(message: string, field: string, value?: unknown, reason = field): never {
+  throw new HyperlabError("invalid-spec", message, {
+    field,
+    reason,
+    ...(value === undefined ? {} : { value: String(value) }),
+  });
 }
 
 export function isPowerOfTwo(n: number): boolean {
@@ -87,11 +92,12 @@ export function validateSpec(spec: GuestSpec, fallbackName = "guest"): ResolvedS
     invalid(
       `"${String(name)}" is not a usable guest name: use 1–63 letters, digits, dots, dashes or underscores.`,
       "name",
+      name,
     );
   const memoryMiB = spec.memoryMiB;
   if (memoryMiB !== undefined) {
     if (typeof memoryMiB !== "number" || !Number.isInteger(memoryMiB) || memoryMiB <= 0)
-      invalid(`Memory must be a whole number of MiB, not ${String(memoryMiB)}.`, "memoryMiB");
+      invalid(`Memory must be a whole number of MiB, not ${String(memoryMiB)}.`, "memoryMiB", memoryMiB);
     if (!isPowerOfTwo(memoryMiB))
       throw new HyperlabError(
         "memory-not-power-of-two",
@@ -99,7 +105,12 @@ export function validateSpec(spec: GuestSpec, fallbackName = "guest"): ResolvedS
         { memoryMiB },
       );
     if (memoryMiB > MAX_MEMORY_MIB)
-      invalid(`A guest can have at most ${MAX_MEMORY_MIB} MiB; ${memoryMiB} MiB was asked for.`, "memoryMiB");
+      invalid(
+        `A guest can have at most ${MAX_MEMORY_MIB} MiB; ${memoryMiB} MiB was asked for.`,
+        "memoryMiB",
+        memoryMiB,
+        "memory-max",
+      );
   }
   const console = spec.console ?? "both";
   if (!["serial", "virtio", "both"].includes(console))
@@ -112,10 +123,10 @@ export function validateSpec(spec: GuestSpec, fallbackName = "guest"): ResolvedS
     invalid(`Storage must be none, ide, 9p or both, not "${String(storage)}".`, "storage");
   const weight = spec.weight ?? DEFAULT_WEIGHT;
   if (!Number.isInteger(weight) || weight < 1 || weight > 65535)
-    invalid(`Weight must be a whole number from 1 to 65535, not ${String(weight)}.`, "weight");
+    invalid(`Weight must be a whole number from 1 to 65535, not ${String(weight)}.`, "weight", weight);
   const cap = spec.cap ?? 0;
   if (typeof cap !== "number" || !(cap >= 0 && cap <= 100))
-    invalid(`Cap must be a percentage of one core from 0 (no cap) to 100, not ${String(cap)}.`, "cap");
+    invalid(`Cap must be a percentage of one core from 0 (no cap) to 100, not ${String(cap)}.`, "cap", cap);
   if (spec.mac !== undefined && !MAC.test(spec.mac))
     invalid(`"${spec.mac}" is not a MAC address (six hex pairs separated by colons).`, "mac");
   if (spec.cmdline !== undefined && typeof spec.cmdline !== "string")

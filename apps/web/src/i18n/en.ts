@@ -277,6 +277,12 @@ export const en = {
   "errorText.guest-crashed": 'Guest "{guest}" crashed: {reason}',
   "errorText.migration-failed":
     'Guest "{guest}" could not move from {fromName} to {toName} ({cause}); it stays on {fromName} as it was.',
+  "errorText.invalid-spec.name":
+    '"{value}" is not a usable guest name: use 1–63 letters, digits, dots, dashes or underscores.',
+  "errorText.invalid-spec.memoryMiB": "Memory must be a whole number of MiB, not {value}.",
+  "errorText.invalid-spec.weight": "Weight must be a whole number from 1 to 65535, not {value}.",
+  "errorText.invalid-spec.cap": "Cap must be a percentage of one core from 0 (no cap) to 100, not {value}.",
+  "errorText.invalid-spec.hostCores": "Host cores must be a whole number from 1 to 256, not {value}.",
   "errorText.not-bootable.empty": "{file} is empty.",
   "errorText.not-bootable.too-big": "{file} is {mib} MiB; images up to {maxMib} MiB can be booted here.",
   "errorText.not-bootable.unknown":

@@ -281,6 +281,12 @@ export const ru: Record<MessageKey, string> = {
   "errorText.guest-crashed": "Машина «{guest}» аварийно остановилась: {reason}",
   "errorText.migration-failed":
     "Машину «{guest}» не удалось перенести с {fromName} на {toName} ({cause}); она осталась на {fromName}, как и была.",
+  "errorText.invalid-spec.name":
+    "«{value}» не годится как имя машины: нужно от 1 до 63 латинских букв, цифр, точек, дефисов или подчёркиваний.",
+  "errorText.invalid-spec.memoryMiB": "Память задаётся целым числом МиБ, а не {value}.",
+  "errorText.invalid-spec.weight": "Вес — целое число от 1 до 65535, а не {value}.",
+  "errorText.invalid-spec.cap": "Предел — процент одного ядра от 0 (без предела) до 100, а не {value}.",
+  "errorText.invalid-spec.hostCores": "Число ядер хоста — целое от 1 до 256, а не {value}.",
   "errorText.not-bootable.empty": "Файл {file} пуст.",
   "errorText.not-bootable.too-big": "Файл {file} занимает {mib} МиБ; здесь загружаются образы до {maxMib} МиБ.",
   "errorText.not-bootable.unknown":

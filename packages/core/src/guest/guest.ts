@@ -205,12 +205,14 @@ export class Guest extends Emitter<GuestEvents> {
     if (!Number.isInteger(weight) || weight < 1 || weight > 65535)
       throw new HyperlabError("invalid-spec", `Weight must be a whole number from 1 to 65535, not ${String(weight)}.`, {
         field: "weight",
+        reason: "weight",
+        value: String(weight),
       });
     if (typeof cap !== "number" || !(cap >= 0 && cap <= 100))
       throw new HyperlabError(
         "invalid-spec",
         `Cap must be a percentage of one core from 0 (no cap) to 100, not ${String(cap)}.`,
-        { field: "cap" },
+        { field: "cap", reason: "cap", value: String(cap) },
       );
     this.currentWeight = weight;
     this.currentCap = cap;
