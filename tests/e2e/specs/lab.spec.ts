@@ -128,6 +128,16 @@ test("two guests side by side: consoles, pause, resume, terminate, a bad image, 
   await page.reload();
   await expect(page.getByRole("heading", { name: "Машины" })).toBeVisible();
 
+  // A refusal reads in Russian too: the sentence is built from the error's details.
+  await page.getByRole("button", { name: "Запустить машины" }).click();
+  const ru = page.getByRole("dialog", { name: "Запуск машин" });
+  await ru.getByLabel("Имя").fill("my vm");
+  await ru.getByRole("button", { name: "Запустить", exact: true }).click();
+  await expect(ru.getByTestId("launch-error")).toContainText("«my vm» не годится как имя машины");
+  await page.screenshot({ path: `${SHOTS}russian-error.png` });
+  await ru.getByRole("button", { name: "Отмена" }).click();
+  await expect(row(page, "my vm")).toHaveCount(0);
+
   expect(errors).toEqual([]);
 });
 
