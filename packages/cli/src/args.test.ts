@@ -34,6 +34,9 @@ describe("parseCommand", () => {
       "30",
       "--cmdline",
       "quiet",
+      "--instant",
+      "--save",
+      "after.hlsnap",
     ]);
     expect(command).toEqual({
       name: "run",
@@ -48,7 +51,22 @@ describe("parseCommand", () => {
       timeoutS: 30,
       initrd: undefined,
       cmdline: "quiet",
+      instant: true,
+      from: undefined,
+      save: "after.hlsnap",
     });
+  });
+
+  it("reads --from instead of an image, and refuses the mixes that make no sense", () => {
+    expect(parseCommand(["run", "--from", "s.hlsnap", "--exec", "ls"])).toMatchObject({
+      image: undefined,
+      from: "s.hlsnap",
+      exec: "ls",
+    });
+    expect(usageOf(["run", "linux", "--from", "s.hlsnap"])).toMatch(/not both/);
+    expect(usageOf(["run", "--from", "s.hlsnap", "--instant"])).toMatch(/Give one/);
+    expect(usageOf(["run", "linux", "--save", "s.hlsnap"])).toMatch(/--save goes with --exec/);
+    expect(usageOf(["run"])).toMatch(/needs an image/);
   });
 
   it("fills in defaults: serial console, 60 s", () => {

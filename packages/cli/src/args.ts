@@ -5,7 +5,8 @@ import { TOPICS, type Topic } from "./usage.js";
 
 export interface RunArgs {
   name: "run";
-  image: string;
+  /** A catalog id or an image file; undefined with `from`. */
+  image?: string;
   memoryMiB?: number;
   /** The console to attach to or run the command on. */
   console: ConsoleKind;
@@ -17,6 +18,12 @@ export interface RunArgs {
   timeoutS: number;
   initrd?: string;
   cmdline?: string;
+  /** Start from the image's ready snapshot when one fits (else a cold boot). */
+  instant: boolean;
+  /** A snapshot file to start from instead of booting. */
+  from?: string;
+  /** Where to save a snapshot once the --exec command has succeeded. */
+  save?: string;
 }
 
 export interface LabExec {
@@ -53,6 +60,9 @@ const OPTIONS = {
     timeout: { type: "string" },
     initrd: { type: "string" },
     cmdline: { type: "string" },
+    instant: { type: "boolean" },
+    from: { type: "string" },
+    save: { type: "string" },
   },
   up: { ...HELP, exec: { type: "string", multiple: true }, timeout: { type: "string" } },
 } satisfies Record<Topic, Options>;
@@ -107,8 +117,15 @@ function onePositional(topic: Topic, positionals: string[], what: string): strin
 function runArgs(args: string[]): Command {
   const { values: v, positionals } = parseFlags("run", args);
   if (v.help) return { name: "help", topic: "run" };
-  const image = onePositional("run", positionals, "an image (a catalog id or a file)");
   const flags = v as Record<string, string | undefined>;
+  if (flags.from !== undefined && positionals.length > 0)
+    throw usageError("Give an image or --from a snapshot file, not both: the snapshot says which image it ran.");
+  const image =
+    flags.from === undefined ? onePositional("run", positionals, "an image (a catalog id or a file)") : undefined;
+  if (v.instant && flags.from !== undefined)
+    throw usageError("--instant starts from the image's ready snapshot; --from from yours. Give one.");
+  if (flags.save !== undefined && flags.exec === undefined)
+    throw usageError("--save goes with --exec: the snapshot is taken once the command has succeeded.");
   if (flags.exec !== undefined && flags.expect !== undefined) throw usageError("Give --exec or --expect, not both.");
   if (flags.exec !== undefined && !flags.exec.trim()) throw usageError("--exec needs a command.");
   let expect: RegExp | undefined;
@@ -132,6 +149,9 @@ function runArgs(args: string[]): Command {
     timeoutS: timeout(flags.timeout),
     initrd: flags.initrd,
     cmdline: flags.cmdline,
+    instant: v.instant === true,
+    from: flags.from,
+    save: flags.save,
   };
 }
 

@@ -4,6 +4,7 @@ const IMAGES = `hyperlab images [--json]
   --json            print the catalog as JSON`;
 
 const RUN = `hyperlab run <image> [options]
+hyperlab run --from <snapshot file> [options]
   Boots one guest. <image> is a catalog id (see hyperlab images) or a file you bring:
   a Linux bzImage, an ISO (CD-ROM) or a raw disk image.
 
@@ -23,7 +24,13 @@ const RUN = `hyperlab run <image> [options]
   --timeout S       seconds for boot plus command (default 60)
   --initrd PATH     an initrd for a bzImage file you bring (needs > 64 MiB of memory)
   --cmdline STR     the kernel command line for a bzImage you bring (appended for a
-                    catalog image)`;
+                    catalog image)
+  --instant         start a catalog image from its ready snapshot (a shell in a fraction
+                    of a second); a cold boot when no ready snapshot fits the options
+  --from FILE       start from a snapshot file (made with --save, or downloaded from the
+                    app) instead of booting: the guest is as it was, files and all
+  --save FILE       with --exec: once the command has succeeded, save the guest's
+                    snapshot to FILE`;
 
 const UP = `hyperlab up <lab file> [--exec NAME:CMD]... [--timeout S]
   Starts the guests of a lab file and waits until each has its shell.

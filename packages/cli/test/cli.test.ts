@@ -86,6 +86,38 @@ describe("hyperlab run refuses what cannot boot", () => {
   });
 });
 
+describe("hyperlab run with snapshots", () => {
+  it("starts from the image's ready snapshot with --instant", async () => {
+    const command = ["--exec", "hostname; cat /proc/cmdline"];
+    const instant = await hyperlab(["run", "linux", "--instant", ...TIMEOUT, ...command]);
+    const cold = await hyperlab(["run", "linux", ...TIMEOUT, ...command]);
+    expect([instant.code, cold.code]).toEqual([0, 0]);
+    const [name, cmdline] = instant.stdout.trim().split("\n");
+    // Named "linux" like a cold-booted guest, but its kernel is the one that booted for the
+    // ready snapshot: it was not started with this guest's command line.
+    expect(name).toBe("linux");
+    expect(cmdline).not.toContain("hyperlab.name=linux");
+    expect(cold.stdout).toContain("hyperlab.name=linux");
+  });
+
+  it("saves a snapshot after --exec with --save, and starts from it with --from, files and all", async () => {
+    const file = join(tmp, "after.hlsnap");
+    const saved = await hyperlab(["run", "linux", ...TIMEOUT, "--exec", "echo kept > /root/note", "--save", file]);
+    expect(saved).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(readFileSync(file).subarray(0, 8).toString("latin1")).toBe("HLSNAP\r\n");
+    const again = await hyperlab(["run", "--from", file, ...TIMEOUT, "--exec", "cat /root/note"]);
+    expect(again).toEqual({ code: 0, stdout: "kept\n", stderr: "" });
+  });
+
+  it("refuses a file that is no snapshot with one line", async () => {
+    const file = join(tmp, "notes.hlsnap");
+    writeFileSync(file, "not a snapshot\n");
+    const result = await hyperlab(["run", "--from", file, "--exec", "true"]);
+    expect(result.code).toBe(1);
+    expectOneErrorLine(result.stderr, "snapshot-corrupt");
+  });
+});
+
 describe("hyperlab run --expect", () => {
   it("exits 0 once the pattern appears on a console", async () => {
     const result = await hyperlab(["run", "linux", ...TIMEOUT, "--expect", "hyperlab: re[a]dy"]);

@@ -1,4 +1,5 @@
-import { HyperlabError, type Guest } from "@hyperlab/core";
+import { readFile, writeFile } from "node:fs/promises";
+import { HyperlabError, readSnapshot, type Guest } from "@hyperlab/core";
 import type { RunArgs } from "../args.js";
 import type { Context } from "../context.js";
 import { Deadline } from "../deadline.js";
@@ -9,15 +10,31 @@ import { inSubshell } from "../one-shot.js";
 import { waitShell } from "../shell.js";
 import { attachConsole } from "../terminal/attach.js";
 
+/** A guest, not started yet, and how to start it: a cold boot, an instant launch, or a snapshot. */
+interface Launch {
+  guest: Guest;
+  start(): Promise<unknown>;
+}
+
 /** `hyperlab run`: one guest, interactive, or for one command (--exec) or one pattern (--expect). */
 export async function run(args: RunArgs, context: Context): Promise<number> {
   const deadline = new Deadline(args.timeoutS);
-  const file = isImageFile(args.image);
+  const launch = args.from !== undefined ? await fromSnapshot(args.from, context) : await create(args, context);
+  if (args.exec !== undefined) return execOnce(launch, args, args.exec, deadline);
+  if (args.expect) return expectPattern(launch, args.expect, deadline);
+  return interactive(launch, args);
+}
+
+async function create(args: RunArgs, context: Context): Promise<Launch> {
+  const name = args.image ?? "";
+  const file = isImageFile(name);
   if (!file && args.initrd !== undefined)
-    throw usageError(`--initrd goes with a bzImage file you bring, not with the catalog image "${args.image}".`);
-  const image = file ? await userImage(args.image, args.initrd, args.cmdline) : args.image;
+    throw usageError(`--initrd goes with a bzImage file you bring, not with the catalog image "${name}".`);
+  if (file && args.instant)
+    throw usageError("--instant starts a catalog image from its ready snapshot, not a file you bring.");
+  const image = file ? await userImage(name, args.initrd, args.cmdline) : name;
   const guest = await context.hv.create({
-    name: file ? guestNameFor(args.image) : args.image,
+    name: file ? guestNameFor(name) : name,
     image,
     memoryMiB: args.memoryMiB,
     // ttyS0 always exists; "both" adds hvc0, so either console can be used.
@@ -27,23 +44,30 @@ export async function run(args: RunArgs, context: Context): Promise<number> {
     cap: args.cap,
     cmdline: file ? undefined : args.cmdline,
   });
-  if (args.exec !== undefined) return execOnce(guest, args, args.exec, deadline);
-  if (args.expect) return expectPattern(guest, args.expect, deadline);
-  return interactive(guest, args);
+  return { guest, start: () => (args.instant ? context.hv.startInstant(guest) : guest.start()) };
 }
 
-async function execOnce(guest: Guest, args: RunArgs, command: string, deadline: Deadline): Promise<number> {
-  await deadline.within(guest.start(), `Starting guest "${guest.name}"`);
+/** A guest made from a snapshot file, as the snapshot's guest was (memory, consoles, NIC). */
+async function fromSnapshot(path: string, context: Context): Promise<Launch> {
+  const snapshot = readSnapshot(new Uint8Array(await readFile(path)));
+  const { mac: _mac, ...spec } = snapshot.header.spec;
+  const guest = await context.hv.create(spec);
+  return { guest, start: () => guest.start({ from: snapshot }) };
+}
+
+async function execOnce({ guest, start }: Launch, args: RunArgs, command: string, deadline: Deadline): Promise<number> {
+  await deadline.within(start(), `Starting guest "${guest.name}"`);
   await waitShell(guest, args.console, deadline.left());
   const result = await guest.exec(inSubshell(command), { console: args.console, timeoutMs: deadline.left() });
   await out(result.output);
   if (result.exitCode !== 0)
     throw new CliError("command-failed", `"${command}" exited with status ${result.exitCode}`, result.exitCode);
+  if (args.save !== undefined) await writeFile(args.save, (await guest.snapshot()).bytes);
   return 0;
 }
 
-async function expectPattern(guest: Guest, pattern: RegExp, deadline: Deadline): Promise<number> {
-  await deadline.within(guest.start(), `Starting guest "${guest.name}"`);
+async function expectPattern({ guest, start }: Launch, pattern: RegExp, deadline: Deadline): Promise<number> {
+  await deadline.within(start(), `Starting guest "${guest.name}"`);
   const waits = guest.consoleKinds.map((console) =>
     guest.waitFor(pattern, { console, from: 0, timeoutMs: deadline.left() }),
   );
@@ -66,10 +90,10 @@ async function expectPattern(guest: Guest, pattern: RegExp, deadline: Deadline):
   }
 }
 
-async function interactive(guest: Guest, args: RunArgs): Promise<number> {
+async function interactive({ guest, start }: Launch, args: RunArgs): Promise<number> {
   const attachment = attachConsole(guest, { console: args.console, readyTimeoutMs: args.timeoutS * 1000 });
   try {
-    await guest.start();
+    await start();
     await attachment.done;
   } finally {
     attachment.detach();
