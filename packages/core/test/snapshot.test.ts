@@ -217,6 +217,14 @@ describe("instant launch", () => {
     await guest.terminate();
   });
 
+  it("gives an instantly launched virtio-net guest its own MAC, live", async () => {
+    const guest = await hv.create({ image: "linux", name: "instant-virtio", net: "virtio" });
+    expect(await hv.startInstant(guest)).toEqual({ instant: true });
+    expect(await mac(guest)).toBe(guest.spec.mac);
+    expect((await guest.exec("hostname")).output).toBe("instant-virtio\n");
+    await guest.terminate();
+  });
+
   it("falls back to a cold boot when no ready snapshot fits", async () => {
     const guest = await hv.create({ image: "linux", name: "cold", memoryMiB: 64 });
     const started = await hv.startInstant(guest);

@@ -840,21 +840,18 @@ export class Guest extends Emitter<GuestEvents> {
 
   /**
    * A machine from another guest's snapshot still has that guest's name and MAC in its kernel:
-   * give it this guest's own (the device already has the MAC, see machine/nic.ts). An NE2000
-   * takes a new address only while its link is down.
+   * give it this guest's own (the device already has the MAC, see machine/nic.ts).
    */
   private async adoptIdentity(header: SnapshotHeader): Promise<void> {
     const mac = this.spec.mac;
     const newMac = this.spec.net !== "none" && !!mac && header.spec.mac?.toLowerCase() !== mac.toLowerCase();
     const newName = header.spec.name !== this.name;
     if ((!newMac && !newName) || !this.isReady()) return;
-    const set = `ip link set dev eth0 address ${mac}`;
-    const fallback = `{ ip link set dev eth0 down && ${set} && ip link set dev eth0 up; }`;
+    // An NE2000 takes a new address only while it is down: one ifconfig does down, address, up.
+    const setMac =
+      this.spec.net === "ne2k" ? `ifconfig eth0 down hw ether ${mac} up` : `ip link set dev eth0 address ${mac}`;
     // The name is a courtesy (the prompt shows it); the MAC must be taken or the guest is refused.
-    const command = [
-      newName ? `hostname ${this.name} 2>/dev/null` : "",
-      newMac ? `${set} 2>/dev/null || ${fallback}` : "true",
-    ]
+    const command = [newName ? `hostname ${this.name} 2>/dev/null` : "", newMac ? setMac : "true"]
       .filter(Boolean)
       .join("; ");
     // The user did not type this: keep it out of the console they see.
