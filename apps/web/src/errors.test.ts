@@ -95,6 +95,18 @@ describe("error sentences", () => {
     expect(errorSentence(consoleKind, inRussian)).toBe(consoleKind.message);
   });
 
+  it("translate a crash, whose reason is v86's own words", () => {
+    const crash = shownError(
+      new HyperlabError("guest-crashed", 'Guest "vm-1" crashed: Unimplemented: #GP handler', {
+        guest: "vm-1",
+        reason: "Unimplemented: #GP handler",
+        lastLines: ["Booting the kernel."],
+      }),
+    );
+    expect(errorSentence(crash, inRussian)).toBe("Машина «vm-1» аварийно остановилась: Unimplemented: #GP handler");
+    expect(errorSentence(crash, inEnglish)).toBe(crash.message);
+  });
+
   it("fall back to the core's sentence when the details do not fit", () => {
     const bare = shownError(new HyperlabError("memory-over-budget", "Guest needs more memory."));
     expect(errorSentence(bare, inRussian)).toBe("Guest needs more memory.");

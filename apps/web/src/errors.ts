@@ -1,5 +1,6 @@
 import { describeError, isHyperlabError, type ErrorCode } from "@hyperlab/core";
 import { en, type MessageKey } from "./i18n/en";
+import { placeholders } from "./i18n/format";
 import { locale } from "./i18n/locale.svelte";
 
 /** An error as the page shows it: a translated title for its code, and a sentence. */
@@ -44,7 +45,10 @@ function pick(details: Record<string, unknown> | undefined, names: string[]): Pa
   return params;
 }
 
-/** The sentences the page translates, by code: from the error's details, or not at all. */
+/**
+ * Sentences that need more than the error's details: words the page translates itself (where,
+ * the action, the states). Every other sentence is a template filled from the details.
+ */
 const SENTENCES: Partial<
   Record<ErrorCode, (details: Record<string, unknown> | undefined, t: Translate) => string | undefined>
 > = {
@@ -58,53 +62,37 @@ const SENTENCES: Partial<
     const p = pick(d, ["guest", "action", "state"]);
     const allowed = d?.allowed;
     if (!p || !Array.isArray(allowed)) return undefined;
-    const verb = `verb.${p.action}` as MessageKey;
     const state = (s: unknown) => t(`state.${String(s)}` as MessageKey);
     return t("errorText.invalid-state", {
       guest: p.guest,
-      action: t(verb),
+      action: t(`verb.${p.action}` as MessageKey),
       state: state(p.state),
       allowed: allowed.map(state).join(", "),
     });
   },
-  "memory-too-small": (d, t) => {
-    const p = pick(d, ["image", "minMemoryMiB", "memoryMiB"]);
-    return p && t("errorText.memory-too-small", p);
-  },
-  "memory-not-power-of-two": (d, t) => {
-    const p = pick(d, ["memoryMiB"]);
-    return p && t("errorText.memory-not-power-of-two", p);
-  },
-  "guest-crashed": (d, t) => {
-    const p = pick(d, ["guest", "reason"]);
-    return p && t("errorText.guest-crashed", p);
-  },
-  "migration-failed": (d, t) => {
-    const p = pick(d, ["guest", "fromName", "toName", "cause"]);
-    return p && t("errorText.migration-failed", p);
-  },
 };
 
-/**
- * Errors whose details name a `reason` have a sentence per reason (`errorText.<code>.<reason>`),
- * with the other details as its placeholders.
- */
-function byReason(code: ErrorCode, details: Record<string, unknown> | undefined, t: Translate): string | undefined {
-  const reason = details?.reason;
-  if (typeof reason !== "string") return undefined;
-  const key = `errorText.${code}.${reason}`;
-  if (!(key in en)) return undefined;
-  const params: Params = {};
-  for (const [name, value] of Object.entries(details ?? {}))
-    if (typeof value === "string" || typeof value === "number") params[name] = value;
-  return t(key as MessageKey, params);
+/** `errorText.<key>` with every placeholder filled from the details, if the page has it and they do. */
+function fromDetails(key: string, details: Record<string, unknown> | undefined, t: Translate): string | undefined {
+  const name = `errorText.${key}` as MessageKey;
+  if (!(name in en)) return undefined;
+  const params = pick(details, placeholders(en[name]));
+  return params && t(name, params);
 }
 
 /**
  * The sentence to show for an error in the page's language: translated from its details where
- * the page knows the sentence, otherwise the core's own (English) sentence.
+ * the page knows the sentence (per code, or per code and `reason` when the core names the rule
+ * that was broken), otherwise the core's own (English) sentence.
  */
 export function errorSentence(error: ShownError, t: Translate = locale.t): string {
-  if (!error.code) return error.message;
-  return SENTENCES[error.code]?.(error.details, t) ?? byReason(error.code, error.details, t) ?? error.message;
+  const { code, details } = error;
+  if (!code) return error.message;
+  const reason = typeof details?.reason === "string" ? details.reason : undefined;
+  return (
+    SENTENCES[code]?.(details, t) ??
+    (reason === undefined ? undefined : fromDetails(`${code}.${reason}`, details, t)) ??
+    fromDetails(code, details, t) ??
+    error.message
+  );
 }
