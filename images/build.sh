@@ -105,6 +105,12 @@ LIST="$BUILD_DIR/initramfs.list"
 	echo "file /init $INIT_SRC 0755 0 0"
 	echo "file /bin/busybox $BUSYBOX_BIN 0755 0 0"
 	echo "slink /bin/sh busybox 0777 0 0"
+	# one link per applet, made here rather than by `busybox --install -s` at boot
+	# (269 symlink calls cost the guest ~12 M instructions, a sixth of its boot)
+	"$BUSYBOX_BIN" --list-full | sort | while read -r applet; do
+		case "/$applet" in /bin/sh|/bin/busybox) continue ;; esac
+		echo "slink /$applet /bin/busybox 0777 0 0"
+	done
 	(cd "$ROOTFS_SRC" && find . -mindepth 1 | sort) | while read -r p; do
 		p=${p#.}
 		if [[ -d "$ROOTFS_SRC$p" ]]; then
