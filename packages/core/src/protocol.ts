@@ -32,6 +32,8 @@ export interface MachineCounters {
   /** Wall time of the worker clock when the counter was read (ms). */
   at: number;
   running: boolean;
+  /** Whether v86's JIT is on (it is off while a guest boots, see machine/boot-jit.ts). */
+  jit: boolean;
 }
 
 /** Host → worker. Requests carry an id and get exactly one `reply`. */

@@ -69,6 +69,22 @@ describe("the default linux image", () => {
     await guest.terminate();
   });
 
+  it("boots without v86's JIT and has it once the shell is ready, again after a reboot", async () => {
+    const guest = await hv.create({ image: "linux", name: "boot-jit", console: "serial" });
+    await guest.start();
+    expect(guest.state).toBe("booting");
+    expect((await guest.counters()).jit).toBe(false);
+    await guest.waitReady({ timeoutMs: 60_000 });
+    // The worker saw the marker before the host did: the JIT is on by the time we ask.
+    expect((await guest.counters()).jit).toBe(true);
+    await guest.reboot();
+    expect((await guest.counters()).jit).toBe(false);
+    await guest.waitReady({ timeoutMs: 60_000 });
+    expect((await guest.counters()).jit).toBe(true);
+    expect((await guest.exec("echo jitted")).output).toBe("jitted\n");
+    await guest.terminate();
+  });
+
   it("refuses a second start while the first is under way", async () => {
     const guest = await hv.create({ image: "linux", name: "twice", console: "serial" });
     const first = guest.start();

@@ -214,6 +214,8 @@ describe("instant launch", () => {
     expect(guest.consoles[guest.primaryConsole].history()).toContain("instant:/# ");
     expect(guest.consoles[guest.primaryConsole].history()).not.toContain("hostname instant");
     expect((await guest.exec("hostname")).output).toBe("instant\n");
+    // A guest from a snapshot has booted already: it runs with v86's JIT from the start.
+    expect((await guest.counters()).jit).toBe(true);
     await guest.terminate();
   });
 

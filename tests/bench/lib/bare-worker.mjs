@@ -18,7 +18,7 @@ const fatal = (error) => {
 process.on("uncaughtException", fatal);
 process.on("unhandledRejection", fatal);
 
-const { files, cmdline, memoryMiB } = workerData;
+const { files, cmdline, memoryMiB, bootJitMarker } = workerData;
 
 const emulator = new V86({
   wasm_path: createRequire(import.meta.url).resolve("v86/build/v86.wasm"),
@@ -38,6 +38,19 @@ const emulator = new V86({
   virtio_console: true,
 });
 
+// Optionally the same JIT rule as our Machine (packages/core/src/machine/boot-jit.ts): v86's JIT
+// off from the start until `bootJitMarker` appears on ttyS0, so that a comparison with our
+// layer measures the layer and not the rule. Without it, v86's defaults (JIT on throughout).
+let bootTail = bootJitMarker ? "" : undefined;
+if (bootJitMarker) emulator.add_listener("emulator-ready", () => emulator.v86.cpu.set_jit_config(0, 1));
+function watchBoot(byte) {
+  bootTail += String.fromCharCode(byte);
+  if (bootTail.endsWith(bootJitMarker)) {
+    emulator.v86.cpu.set_jit_config(0, 0);
+    bootTail = undefined;
+  } else bootTail = bootTail.slice(-bootJitMarker.length);
+}
+
 // Output batched per microtask, as the Machine does, so a burst is a few messages.
 const pending = { serial: [], virtio: [] };
 let flushQueued = false;
@@ -55,7 +68,10 @@ function queue(console, byte) {
     }
   });
 }
-emulator.add_listener("serial0-output-byte", (byte) => queue("serial", byte));
+emulator.add_listener("serial0-output-byte", (byte) => {
+  if (bootTail !== undefined) watchBoot(byte);
+  queue("serial", byte);
+});
 emulator.add_listener("virtio-console0-output-bytes", (bytes) => {
   for (const b of bytes) queue("virtio", b);
 });

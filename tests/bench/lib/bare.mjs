@@ -8,6 +8,8 @@ export class BareGuest {
   constructor(image, options = {}) {
     this.image = image;
     this.memoryMiB = options.memoryMiB ?? image.memoryMiB;
+    /** true: v86's JIT off until the ready marker, as our Machine boots (false: v86 defaults) */
+    this.bootJit = options.bootJit ?? true;
     this.text = { serial: "", virtio: "" };
     this.decoders = { serial: new TextDecoder(), virtio: new TextDecoder() };
     this.waiters = new Set();
@@ -19,7 +21,13 @@ export class BareGuest {
   /** Spawns the worker; v86 starts at once (autostart). */
   start() {
     const { files, cmdline } = this.image;
-    this.worker = new Worker(WORKER, { workerData: { files, cmdline, memoryMiB: this.memoryMiB } });
+    this.worker = new Worker(WORKER, { workerData: {
+        files,
+        cmdline,
+        memoryMiB: this.memoryMiB,
+        bootJitMarker: this.bootJit ? this.image.readyMarker : undefined,
+      },
+    });
     this.worker.on("message", (message) => this.onMessage(message));
     this.worker.on("error", (error) => this.fail(String(error?.stack ?? error)));
     this.worker.on("exit", (code) => this.fail(`the bare v86 worker exited with code ${code}`));

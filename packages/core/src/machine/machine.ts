@@ -12,6 +12,7 @@ import {
   type MachineCounters,
   type MachineSample,
 } from "../protocol.js";
+import { BootJit } from "./boot-jit.js";
 import { CpuThrottle } from "./throttle.js";
 import { wasm, type WasmModule } from "../wasm.js";
 import { plugNic, receiveOnNic, setNicLink } from "./nic.js";
@@ -35,6 +36,8 @@ interface V86Internals {
     yield(delayMs: number, tick: number): void;
     cpu: {
       main_loop(): number;
+      /** v86's JIT switches; index 0 is "JIT disabled". */
+      set_jit_config(index: number, value: number): void;
       devices: {
         virtio_balloon?: {
           num_pages: number;
@@ -108,6 +111,8 @@ export class Machine {
   private readonly throttle = new CpuThrottle(() => performance.timeOrigin + performance.now());
   private sampler?: ReturnType<typeof setInterval>;
   private probe?: DeviceProbes;
+  /** Keeps v86's JIT off while the guest boots (see boot-jit.ts); none without a ready marker. */
+  private bootJit?: BootJit;
 
   constructor(
     private readonly config: MachineConfig,
@@ -127,6 +132,13 @@ export class Machine {
     await fillShare(emulator, this.config.spec);
     const internals = emulator as unknown as { v86: { cpu: ProbedCpu } };
     this.probe = new DeviceProbes(internals.v86.cpu, emulator as unknown as ProbeBus);
+    const marker = this.config.files.readyMarker;
+    if (marker) {
+      const cpu = (emulator as unknown as V86Internals).v86.cpu;
+      this.bootJit = new BootJit((on) => cpu.set_jit_config(0, on ? 0 : 1), marker);
+      // A cold boot; not a state to restore, nor a migration target (it gets one next).
+      if (!this.config.initialState && !this.config.paused) this.bootJit.booting();
+    }
     this.installThrottle(emulator);
     if (!this.config.paused) await emulator.run();
   }
@@ -141,7 +153,9 @@ export class Machine {
       const start = performance.now();
       const before = emulator.get_instruction_counter();
       const delay = mainLoop.call(cpu);
-      throttle.onSlice(performance.now() - start, (emulator.get_instruction_counter() - before) >>> 0);
+      const executed = (emulator.get_instruction_counter() - before) >>> 0;
+      throttle.onSlice(performance.now() - start, executed);
+      this.bootJit?.executedInstructions(executed);
       return delay;
     };
     const yieldTo = inner.yield.bind(inner);
@@ -190,6 +204,7 @@ export class Machine {
   }
 
   private queue(console: ConsoleKind, output: number | Uint8Array): void {
+    this.bootJit?.output(console, output);
     this.pending[console].push(output);
     if (!this.flushQueued) {
       this.flushQueued = true;
@@ -266,6 +281,7 @@ export class Machine {
   async restoreState(state: ArrayBuffer): Promise<void> {
     if (this.v86.is_running()) throw new HyperlabError("invalid-state", "A running machine cannot load a state.");
     await this.v86.restore_state(state);
+    this.bootJit?.done();
   }
 
   counters(): MachineCounters {
@@ -273,6 +289,7 @@ export class Machine {
       instructions: this.emulator ? this.emulator.get_instruction_counter() >>> 0 : 0,
       at: performance.now(),
       running: this.emulator?.is_running() ?? false,
+      jit: this.bootJit?.jit ?? true,
     };
   }
 
