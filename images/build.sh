@@ -193,6 +193,7 @@ $(fentry vgaBios bios/vgabios-stdvga.bin)
       "cmdline": "$CMDLINE",
       "readyMarker": "hyperlab: ready",
       "prompt": "# ",
+      "cursorQuery": true,
 ${ready_block}      "drivers": ["8250", "vga-console", "ne2k-pci", "virtio-pci", "virtio-console", "virtio-net", "virtio-balloon", "virtio-blk", "9p-virtio", "ata-piix", "iso9660"],
       "sources": { "linux-source-6.1": "$LINUX_SOURCE_VER", "busybox-static:i386": "$BUSYBOX_VER", "seabios": "$SEABIOS_VER" }
     }

@@ -69,6 +69,26 @@ describe("the default linux image", () => {
     await guest.terminate();
   });
 
+  it("answers the shell's cursor question for exec, invisibly, and the console still takes typed lines", async () => {
+    const guest = await hv.create({ image: "linux", name: "cursor", console: "serial" });
+    try {
+      await guest.start();
+      await guest.waitReady({ timeoutMs: 60_000 });
+      for (let i = 0; i < 3; i++)
+        expect(await guest.exec(`echo round ${i}`)).toEqual({ output: `round ${i}\n`, exitCode: 0 });
+      // BusyBox ash asks after every prompt (ESC [6n); exec sent a terminal's answer first,
+      // which the shell took as a key: it shows nowhere.
+      expect(guest.consoles.serial.history()).toContain("\x1b[6n");
+      expect(guest.consoles.serial.history()).not.toMatch(/1;1R|\^\[\[/);
+      // A line typed as a user would, with no answer, still runs (after the shell's wait).
+      const from = guest.consoles.serial.end;
+      guest.write("serial", "echo typed-$((6*7))\n");
+      await guest.waitFor(/typed-42/, { console: "serial", from });
+    } finally {
+      await guest.terminate();
+    }
+  });
+
   it("boots without v86's JIT and has it once the shell is ready, again after a reboot", async () => {
     const guest = await hv.create({ image: "linux", name: "boot-jit", console: "serial" });
     await guest.start();

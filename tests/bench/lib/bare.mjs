@@ -10,6 +10,8 @@ export class BareGuest {
     this.memoryMiB = options.memoryMiB ?? image.memoryMiB;
     /** true: v86's JIT off until the ready marker, as our Machine boots (false: v86 defaults) */
     this.bootJit = options.bootJit ?? true;
+    /** true: exec answers the shell's cursor query as our Guest.exec does (false: it does not) */
+    this.answerCursor = options.answerCursor ?? true;
     this.text = { serial: "", virtio: "" };
     this.decoders = { serial: new TextDecoder(), virtio: new TextDecoder() };
     this.waiters = new Set();
@@ -21,7 +23,8 @@ export class BareGuest {
   /** Spawns the worker; v86 starts at once (autostart). */
   start() {
     const { files, cmdline } = this.image;
-    this.worker = new Worker(WORKER, { workerData: {
+    this.worker = new Worker(WORKER, {
+      workerData: {
         files,
         cmdline,
         memoryMiB: this.memoryMiB,
@@ -95,7 +98,10 @@ export class BareGuest {
     const from = this.text.serial.length;
     const done = this.waitFor(`@@BARE-E-${n}@@`, { ...options, from });
     const body = command.trim().replace(/;+$/, "");
-    this.write(`${body}${body.endsWith("&") ? " " : "; "}echo "@@BARE""-E-${n}@@"\n`);
+    // The same cursor report our Guest.exec sends (ImageEntry.cursorQuery): BusyBox ash asks the
+    // terminal where the cursor is after each prompt and waits 20 ms after Enter without an answer.
+    const answer = this.answerCursor ? "\x1b[1;1R" : "";
+    this.write(`${answer}${body}${body.endsWith("&") ? " " : "; "}echo "@@BARE""-E-${n}@@"\n`);
     await done;
   }
 

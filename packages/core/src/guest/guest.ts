@@ -117,6 +117,8 @@ export interface GuestHost {
 
 const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+/** A terminal's answer to "where is the cursor?" (ESC [6n): row 1, column 1. */
+const CURSOR_REPORT = "\x1b[1;1R";
 const SHUTDOWN_GRACE_MS = 2_000;
 /** What a balloon leaves a guest at the least. */
 const MIN_GUEST_MIB = 16;
@@ -676,7 +678,11 @@ export class Guest extends Emitter<GuestEvents> {
           );
         throw error;
       });
-      this.write(console, `echo '@@HL''-B-${n}@@'; ${body}${separator}echo "@@HL""-E-${n}-$?@@"\n`);
+      // The cursor report a terminal would have sent, else the shell sleeps 20 ms before it
+      // runs the line (see ImageEntry.cursorQuery). A second report, after a terminal's own, is
+      // dropped by the shell.
+      const answer = this.files.cursorQuery ? CURSOR_REPORT : "";
+      this.write(console, `${answer}echo '@@HL''-B-${n}@@'; ${body}${separator}echo "@@HL""-E-${n}-$?@@"\n`);
       const end = await endWait;
       const text = log.since(from).slice(0, end.index - from);
       const begin = /@@HL-B-\d+@@\r?\n/.exec(text);

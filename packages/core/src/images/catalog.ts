@@ -23,6 +23,8 @@ export interface BootFiles {
   hda?: Uint8Array;
   cmdline: string;
   readyMarker?: string;
+  /** The shell asks the terminal for the cursor position after each prompt (see ImageEntry). */
+  cursorQuery?: boolean;
   minMemoryMiB: number;
   defaultMemoryMiB: number;
 }
@@ -152,6 +154,7 @@ export class ImageCatalog {
       hda,
       cmdline: image.cmdline ?? "",
       readyMarker: image.readyMarker,
+      cursorQuery: image.cursorQuery,
       minMemoryMiB: image.minMemoryMiB,
       defaultMemoryMiB: image.defaultMemoryMiB,
     };

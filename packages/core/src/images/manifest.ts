@@ -29,6 +29,12 @@ export interface ImageEntry {
   /** A line the guest prints when its shell is ready for input. */
   readyMarker?: string;
   prompt?: string;
+  /**
+   * The image's shell asks the terminal where the cursor is after each prompt (ESC [6n, as
+   * BusyBox ash does) and, when no answer came, waits 20 ms after the next command line
+   * before running it. Guest.exec then answers for the terminal the console may not have.
+   */
+  cursorQuery?: boolean;
   drivers: string[];
   /**
    * Snapshots taken just after boot, one per memory size and device set they fit (instant
@@ -71,6 +77,8 @@ export function parseManifest(value: unknown): Manifest {
       if (!Number.isInteger(file.size) || file.size <= 0) fail(`file ${role} of "${image.id}" has a bad size`);
       if (!SHA256.test(file.sha256)) fail(`file ${role} of "${image.id}" has a bad sha256`);
     }
+    if (image.cursorQuery !== undefined && typeof image.cursorQuery !== "boolean")
+      fail(`image "${image.id}" has a cursorQuery that is not true or false`);
     if (!Number.isInteger(image.minMemoryMiB) || image.minMemoryMiB < 16)
       fail(`image "${image.id}" has a bad minimum memory`);
     if (!Number.isInteger(image.defaultMemoryMiB) || image.defaultMemoryMiB < image.minMemoryMiB)
