@@ -3,11 +3,16 @@ import {
   Hypervisor,
   ImageCatalog,
   browserWorkerChannel,
+  keepSpare,
   type BrowserWorkerLike,
 } from "@hyperlab/core";
 import wasmUrl from "v86/build/v86.wasm?url";
 
-/** Guest workers alive in this page (the lessons show that each guest has its own). */
+/**
+ * Guest workers alive in this page (the lessons show that each guest has its own). A worker
+ * counts from the first message a guest sends it: the spare waiting for the next launch
+ * (see keepSpare) is nobody's yet.
+ */
 const liveWorkers = new Set<Worker>();
 
 export function liveWorkerCount(): number {
@@ -17,7 +22,11 @@ export function liveWorkerCount(): number {
 /** A module Worker for one guest (the bundler sees the URL and builds guest.worker.ts as a chunk). */
 function guestWorker(): BrowserWorkerLike {
   const worker = new Worker(new URL("./guest.worker.ts", import.meta.url), { type: "module" });
-  liveWorkers.add(worker);
+  const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
+  worker.postMessage = ((message: unknown, transfer?: Transferable[]) => {
+    liveWorkers.add(worker);
+    post(message, transfer);
+  }) as Worker["postMessage"];
   const terminate = worker.terminate.bind(worker);
   worker.terminate = () => {
     liveWorkers.delete(worker);
@@ -31,7 +40,8 @@ function guestWorker(): BrowserWorkerLike {
 export function createHypervisor(): Hypervisor {
   return new Hypervisor({
     catalog: new ImageCatalog(new HttpImageSource(new URL("images/", location.href).href)),
-    channel: browserWorkerChannel(guestWorker),
+    // One worker kept started ahead, so that a launch does not wait for one (see keepSpare).
+    channel: keepSpare(browserWorkerChannel(guestWorker)),
     // Two hosts to migrate between (live migration), each lending its guests 512 MiB.
     hosts: [{ memoryBudgetMiB: 512 }, { memoryBudgetMiB: 512 }],
     hostCores: navigator.hardwareConcurrency || 1,

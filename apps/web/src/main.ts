@@ -3,11 +3,23 @@ import App from "./App.svelte";
 import "./app.css";
 import { createHypervisor } from "./hypervisor";
 import { Lab } from "./lab.svelte";
+import { DEFAULT_MODEL, FLAVORS, specFor } from "./launch/flavors";
 
 const hv = createHypervisor();
 /** The running Hypervisor, for scripts and devtools: the same API as @hyperlab/core. */
 window.hyperlab = hv;
 const lab = new Lab(hv);
-void lab.loadCatalog();
+const catalog = lab.loadCatalog();
 
 mount(App, { target: document.getElementById("app")!, props: { lab } });
+
+// Once the page is up, get the launch dialog's default guest ready (image, v86.wasm, ready
+// snapshot, a worker), so that the first launch is as quick as the next ones.
+void catalog.then(() => {
+  const image = lab.images[0]?.id;
+  if (!image) return;
+  const spec = specFor({ name: "warm-up", image, flavor: FLAVORS[0], model: DEFAULT_MODEL });
+  const warmUp = () => void hv.warmUp(spec);
+  if ("requestIdleCallback" in window) window.requestIdleCallback(warmUp, { timeout: 2000 });
+  else setTimeout(warmUp, 200);
+});

@@ -86,6 +86,7 @@ export {
   type GuestChannel,
   type BrowserWorkerLike,
 } from "./runner/channel.js";
+export { keepSpare, type SpareChannelFactory } from "./runner/spare.js";
 export type {
   MachineConfig,
   MachineCounters,

@@ -219,6 +219,18 @@ describe("instant launch", () => {
     await guest.terminate();
   });
 
+  it("gets the first launch ready ahead (warmUp) and never throws for what it cannot warm", async () => {
+    await expect(hv.warmUp({ image: "no-such-image" })).resolves.toBeUndefined();
+    await expect(hv.warmUp({ image: "linux", memoryMiB: 3 })).resolves.toBeUndefined();
+    await hv.warmUp({ image: "linux", name: "warm", console: "serial", net: "ne2k" });
+    // Nothing was created or reserved by getting ready.
+    expect(hv.guests.map((g) => g.name)).not.toContain("warm");
+    const guest = await hv.create({ image: "linux", name: "warm", console: "serial", net: "ne2k" });
+    expect(await hv.startInstant(guest)).toEqual({ instant: true });
+    expect((await guest.exec("hostname")).output).toBe("warm\n");
+    await guest.terminate();
+  });
+
   it("gives an instantly launched virtio-net guest its own MAC, live", async () => {
     const guest = await hv.create({ image: "linux", name: "instant-virtio", net: "virtio" });
     expect(await hv.startInstant(guest)).toEqual({ instant: true });

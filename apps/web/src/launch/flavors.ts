@@ -25,6 +25,9 @@ export const DEVICE_MODELS: Record<DeviceModel, { console: ConsoleChoice; net: N
   both: { console: "both", net: "virtio", balloon: false },
 };
 
+/** What the launch dialog starts with (and what the page gets ready for at load). */
+export const DEFAULT_MODEL: DeviceModel = "full";
+
 export const MAX_LAUNCH_COUNT = 8;
 
 /** The flavor whose size and CPU settings a guest has, if any. */

@@ -1,7 +1,15 @@
 import type { Guest, LoadProgress, UserImage } from "@hyperlab/core";
 import { shownError, type ShownError } from "../errors";
 import type { Lab } from "../lab.svelte";
-import { FLAVORS, MAX_LAUNCH_COUNT, launchNames, nextAutoName, specFor, type DeviceModel } from "./flavors";
+import {
+  DEFAULT_MODEL,
+  FLAVORS,
+  MAX_LAUNCH_COUNT,
+  launchNames,
+  nextAutoName,
+  specFor,
+  type DeviceModel,
+} from "./flavors";
 
 export type ImageChoice = "catalog" | "file";
 
@@ -11,7 +19,7 @@ export class LaunchForm {
   imageId = $state("");
   file = $state.raw<File | undefined>();
   flavorId = $state(FLAVORS[0].id);
-  model = $state<DeviceModel>("full");
+  model = $state<DeviceModel>(DEFAULT_MODEL);
   name = $state("vm-1");
   count = $state(1);
   /** Start from the image's ready snapshot when one fits (else a cold boot). */
