@@ -58,8 +58,8 @@ export class Lab {
         if (state === "crashed") this.notify({ code: "guest-crashed", message: reason ?? "" }, guest.name);
       }),
       // About twice a second per live guest, from its worker's own sample.
-      hv.on("guest:metrics", ({ guest, mips, cpuPercent }) => {
-        this.view(guest.id)?.setMetrics(mips, cpuPercent);
+      hv.on("guest:metrics", ({ guest, mips, cpuPercent, jit }) => {
+        this.view(guest.id)?.setMetrics(mips, cpuPercent, jit);
         // A balloon can change what a live guest holds without a state change.
         const memory = hv.memory();
         if (memory.usedMiB !== this.memory.usedMiB) this.memory = memory;

@@ -72,6 +72,8 @@ export interface MachineSample {
   busyMs: number;
   throttledMs: number;
   running: boolean;
+  /** Whether v86's JIT is on (off while the guest boots, see machine/boot-jit.ts). */
+  jit: boolean;
 }
 
 export interface BalloonReport {

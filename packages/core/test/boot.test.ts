@@ -91,12 +91,16 @@ describe("the default linux image", () => {
 
   it("boots without v86's JIT and has it once the shell is ready, again after a reboot", async () => {
     const guest = await hv.create({ image: "linux", name: "boot-jit", console: "serial" });
+    const modes: boolean[] = [];
+    guest.on("guest:metrics", (m) => modes.push(m.jit));
     await guest.start();
     expect(guest.state).toBe("booting");
     expect((await guest.counters()).jit).toBe(false);
     await guest.waitReady({ timeoutMs: 60_000 });
     // The worker saw the marker before the host did: the JIT is on by the time we ask.
     expect((await guest.counters()).jit).toBe(true);
+    // The metrics said so too: interpreted while it booted (a cold boot is over a second).
+    expect(modes[0]).toBe(false);
     await guest.reboot();
     expect((await guest.counters()).jit).toBe(false);
     await guest.waitReady({ timeoutMs: 60_000 });

@@ -75,8 +75,10 @@ test("two guests side by side: consoles, pause, resume, terminate, a bad image, 
   await typeLine(page, two, "echo hello-$((7*7))");
   await expect.poll(() => terminalText(two)).toContain("hello-49");
   await expect(two.getByRole("tab", { name: "virtio (hvc0)" })).toHaveAttribute("aria-selected", "true");
-  // Metrics arrive for running guests.
+  // Metrics arrive for running guests; with them, how v86 runs each one's code: vm-2 booted
+  // cold (no ready snapshot for 64 MiB) in the interpreter and runs with the JIT since its shell.
   await expect(row(page, "vm-1").locator("td.num").nth(2)).not.toHaveText("—", { timeout: 10_000 });
+  for (const card of [one, two]) await expect(card.locator(".cpu-mode")).toHaveText("JIT", { timeout: 10_000 });
   await page.screenshot({ path: `${SHOTS}dashboard-two-guests.png` });
   await one.screenshot({ path: `${SHOTS}console.png` });
 

@@ -147,6 +147,12 @@ export const en = {
   "phase.kernel": "Kernel",
   "phase.init": "Init",
   "phase.shell": "Shell",
+  "cpuMode.interpreted": "interpreter",
+  "cpuMode.jit": "JIT",
+  "cpuMode.interpretedHelp":
+    "v86 decodes and runs every x86 instruction one by one. While a guest boots most code runs once, so translating it would cost more than it saves.",
+  "cpuMode.jitHelp":
+    "v86 translates x86 code that runs often into WebAssembly, which the browser compiles to host machine code (binary translation). On since the shell was ready.",
 
   "launch.title": "Launch instances",
   "launch.image": "Image",

@@ -149,6 +149,12 @@ export const ru: Record<MessageKey, string> = {
   "phase.kernel": "Ядро",
   "phase.init": "Init",
   "phase.shell": "Оболочка",
+  "cpuMode.interpreted": "интерпретатор",
+  "cpuMode.jit": "JIT",
+  "cpuMode.interpretedHelp":
+    "v86 декодирует и выполняет каждую инструкцию x86 по одной. Пока гость загружается, большая часть кода выполняется один раз, и переводить его дороже, чем исполнять.",
+  "cpuMode.jitHelp":
+    "v86 переводит часто выполняемый код x86 в WebAssembly, который браузер компилирует в машинный код хоста (двоичная трансляция). Включён, когда оболочка готова.",
 
   "launch.title": "Запуск машин",
   "launch.image": "Образ",

@@ -23,6 +23,8 @@ export class GuestView {
   startedAt = $state<number | undefined>();
   cpuPercent = $state<number | undefined>();
   mips = $state<number | undefined>();
+  /** How v86 runs the guest's code: interpreted (while it boots) or translated (its JIT). */
+  jit = $state<boolean | undefined>();
   crashReason = $state<string | undefined>();
   /** CPU weight and cap (% of one core; 0 = none), as the guest has them now. */
   weight = $state(256);
@@ -94,6 +96,7 @@ export class GuestView {
     if (!this.live) {
       this.cpuPercent = undefined;
       this.mips = undefined;
+      this.jit = undefined;
     }
     if (state === "paused") this.mips = 0;
     if (previous === "paused" && isAllowed("write", state)) this.flushHeldInput();
@@ -127,9 +130,10 @@ export class GuestView {
     }
   }
 
-  setMetrics(mips: number | undefined, cpuPercent: number | undefined): void {
+  setMetrics(mips: number | undefined, cpuPercent: number | undefined, jit?: boolean): void {
     this.mips = mips;
     this.cpuPercent = cpuPercent;
+    if (jit !== undefined) this.jit = jit;
   }
 
   dispose(): void {

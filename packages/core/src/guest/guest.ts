@@ -58,6 +58,11 @@ export interface GuestMetrics {
   share: number;
   weight: number;
   cap: number;
+  /**
+   * Whether v86 translates the guest's hot code to WebAssembly (its JIT) or interprets every
+   * instruction: it interprets while the guest boots and translates once the shell is ready.
+   */
+  jit: boolean;
 }
 
 /** Device probes of one guest over one interval, and the totals since they were switched on. */
@@ -275,6 +280,7 @@ export class Guest extends Emitter<GuestEvents> {
       share: this.currentShare,
       weight: this.currentWeight,
       cap: this.currentCap,
+      jit: sample.jit,
     };
     this.emit("guest:metrics", this.metrics);
   }

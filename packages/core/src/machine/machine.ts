@@ -164,7 +164,13 @@ export class Machine {
     this.sampler = setInterval(() => {
       const now = performance.now();
       const sample = this.throttle.takeSample();
-      this.sink.sample({ ...sample, at: Date.now(), intervalMs: now - last, running: emulator.is_running() });
+      this.sink.sample({
+        ...sample,
+        at: Date.now(),
+        intervalMs: now - last,
+        running: emulator.is_running(),
+        jit: this.bootJit?.jit ?? true,
+      });
       if (this.probe?.enabled) this.sink.probes?.(this.probe.sample());
       last = now;
     }, SAMPLE_INTERVAL_MS);
