@@ -1,6 +1,10 @@
 import {
   HyperlabError,
+  Hypervisor,
+  ImageCatalog,
+  Network,
   assertAllowed,
+  assertCompatible,
   checkSpecAgainstImage,
   checkUserImage,
   readSnapshot,
@@ -93,6 +97,68 @@ describe("error sentences", () => {
     // A rule the page has no sentence for keeps the core's.
     const consoleKind = thrown(() => validateSpec({ image: "linux", console: "vga" as never }));
     expect(errorSentence(consoleKind, inRussian)).toBe(consoleKind.message);
+  });
+
+  it("translate a taken guest name, a bad segment name and a snapshot that does not fit", async () => {
+    // A hypervisor whose catalog has one image of one-byte files: a guest is created, not started.
+    const zeroByte = "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d";
+    const manifest = {
+      version: 1,
+      images: [
+        {
+          id: "linux",
+          title: "Linux",
+          kind: "bzimage",
+          files: Object.fromEntries(
+            ["bzimage", "bios", "vgaBios"].map((f) => [f, { path: f, size: 1, sha256: zeroByte }]),
+          ),
+          minMemoryMiB: 32,
+          defaultMemoryMiB: 32,
+          drivers: [],
+        },
+      ],
+    };
+    const source = { where: "memory", readManifest: async () => manifest, read: async () => new Uint8Array(1) };
+    const hv = new Hypervisor({ catalog: new ImageCatalog(source), channel: () => undefined as never });
+    await hv.create({ image: "linux", name: "vm-1" });
+    let taken: ReturnType<typeof shownError> | undefined;
+    await hv.create({ image: "linux", name: "vm-1" }).catch((error: unknown) => (taken = shownError(error)));
+    expect(errorSentence(taken!, inRussian)).toBe("Гость с именем «vm-1» уже есть.");
+    expect(errorSentence(taken!, inEnglish)).toBe(taken!.message);
+
+    const segment = thrown(() => new Network().defineSegment("lab net"));
+    expect(errorSentence(segment, inRussian)).toMatch(/^«lab net» не годится как имя сегмента/);
+    expect(errorSentence(segment, inEnglish)).toBe(segment.message);
+
+    const header = (spec: object, sha = "a".repeat(64)) =>
+      ({
+        spec: { name: "snap", image: "linux", memoryMiB: 32, console: "serial", net: "ne2k", balloon: false, ...spec },
+        image: { id: "linux", sha256: sha },
+      }) as never;
+    const target = {
+      name: "vm-2",
+      spec: { image: "linux", memoryMiB: 32, console: "serial", net: "ne2k", balloon: false },
+    } as const;
+    const cases: [object, string, RegExp][] = [
+      [header({ memoryMiB: 64 }), "memory", /^У снимка «snap» 64 МиБ памяти, а у гостя «vm-2» — 32 МиБ\.$/],
+      [
+        header({ console: "virtio", net: "virtio", balloon: true }),
+        "devices",
+        /\(virtio \+ virtio \+ balloon\), чем у гостя «vm-2» \(serial \+ ne2k\)/,
+      ],
+      [header({ image: "other" }), "image", /образа «other», а гость «vm-2» работает на образе «linux»/],
+      [
+        header({}, "b".repeat(64)),
+        "build",
+        /другой сборки образа «linux» \(sha256 bbbbbbbbbbbb…, в каталоге aaaaaaaaaaaa…\)/,
+      ],
+    ];
+    for (const [snapshot, reason, russian] of cases) {
+      const error = thrown(() => assertCompatible(snapshot as never, { ...target, imageSha256: "a".repeat(64) }));
+      expect(error.details?.reason).toBe(reason);
+      expect(errorSentence(error, inRussian)).toMatch(russian);
+      expect(errorSentence(error, inEnglish)).toBe(error.message);
+    }
   });
 
   it("translate a crash, whose reason is v86's own words", () => {

@@ -58,6 +58,14 @@ export interface HypervisorEvents {
 
 export const DEFAULT_MEMORY_BUDGET_MIB = 1024;
 
+function nameTaken(name: string): HyperlabError {
+  return new HyperlabError("invalid-spec", `There is already a guest named "${name}".`, {
+    field: "name",
+    reason: "name-taken",
+    name,
+  });
+}
+
 /**
  * The host: creates guests from specs, admits them against the memory budget, and keeps
  * the list. Each guest runs in its own worker, so one guest's crash leaves the others be.
@@ -201,8 +209,7 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
   ): Promise<Guest> {
     const id = `g${this.nextId}`;
     const resolved = validateSpec(spec, spec?.name ?? `guest-${this.nextId}`);
-    if (this.list.some((g) => g.name === resolved.name))
-      throw new HyperlabError("invalid-spec", `There is already a guest named "${resolved.name}".`, { field: "name" });
+    if (this.list.some((g) => g.name === resolved.name)) throw nameTaken(resolved.name);
     const files =
       typeof resolved.image === "string"
         ? await this.catalog.load(resolved.image, onProgress)
@@ -210,8 +217,7 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     const imageId = typeof resolved.image === "string" ? resolved.image : resolved.image.name;
     const checked = checkSpecAgainstImage(resolved, { id: imageId, ...files });
     // Another create may have finished while the image loaded: check names and memory now.
-    if (this.list.some((g) => g.name === checked.name))
-      throw new HyperlabError("invalid-spec", `There is already a guest named "${checked.name}".`, { field: "name" });
+    if (this.list.some((g) => g.name === checked.name)) throw nameTaken(checked.name);
     // A MAC per NIC, the same for the same name on every run (see network/network.ts).
     if (checked.net !== "none") checked.mac = this.network.assignMac(checked.name, checked.mac);
     const host = placement.host

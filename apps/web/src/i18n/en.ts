@@ -289,6 +289,17 @@ export const en = {
   "errorText.invalid-spec.weight": "Weight must be a whole number from 1 to 65535, not {value}.",
   "errorText.invalid-spec.cap": "Cap must be a percentage of one core from 0 (no cap) to 100, not {value}.",
   "errorText.invalid-spec.hostCores": "Host cores must be a whole number from 1 to 256, not {value}.",
+  "errorText.invalid-spec.name-taken": 'There is already a guest named "{name}".',
+  "errorText.invalid-spec.segment-name":
+    '"{name}" is not a usable segment name: up to 63 letters, digits, "_", "." and "-", starting with a letter or digit.',
+  "errorText.snapshot-incompatible.memory":
+    'The snapshot of "{snapshot}" has {snapshotMiB} MiB of memory; guest "{guest}" has {guestMiB} MiB.',
+  "errorText.snapshot-incompatible.devices":
+    'The snapshot of "{snapshot}" has other devices ({snapshotDevices}) than guest "{guest}" ({guestDevices}).',
+  "errorText.snapshot-incompatible.image":
+    'The snapshot of "{snapshot}" runs image "{snapshotImage}"; guest "{guest}" runs image "{guestImage}".',
+  "errorText.snapshot-incompatible.build":
+    'The snapshot of "{snapshot}" was made from another build of image "{image}" (sha256 {snapshotSha}…, the catalog has {catalogSha}…); make the snapshot again.',
   "errorText.not-bootable.empty": "{file} is empty.",
   "errorText.not-bootable.too-big": "{file} is {mib} MiB; images up to {maxMib} MiB can be booted here.",
   "errorText.not-bootable.unknown":

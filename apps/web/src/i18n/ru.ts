@@ -293,6 +293,17 @@ export const ru: Record<MessageKey, string> = {
   "errorText.invalid-spec.weight": "Вес — целое число от 1 до 65535, а не {value}.",
   "errorText.invalid-spec.cap": "Предел — процент одного ядра от 0 (без предела) до 100, а не {value}.",
   "errorText.invalid-spec.hostCores": "Число ядер хоста — целое от 1 до 256, а не {value}.",
+  "errorText.invalid-spec.name-taken": "Гость с именем «{name}» уже есть.",
+  "errorText.invalid-spec.segment-name":
+    "«{name}» не годится как имя сегмента: до 63 латинских букв, цифр, «_», «.» и «-», первой идёт буква или цифра.",
+  "errorText.snapshot-incompatible.memory":
+    "У снимка «{snapshot}» {snapshotMiB} МиБ памяти, а у гостя «{guest}» — {guestMiB} МиБ.",
+  "errorText.snapshot-incompatible.devices":
+    "У снимка «{snapshot}» другие устройства ({snapshotDevices}), чем у гостя «{guest}» ({guestDevices}).",
+  "errorText.snapshot-incompatible.image":
+    "Снимок «{snapshot}» сделан с образа «{snapshotImage}», а гость «{guest}» работает на образе «{guestImage}».",
+  "errorText.snapshot-incompatible.build":
+    "Снимок «{snapshot}» сделан с другой сборки образа «{image}» (sha256 {snapshotSha}…, в каталоге {catalogSha}…): сделайте снимок заново.",
   "errorText.not-bootable.empty": "Файл {file} пуст.",
   "errorText.not-bootable.too-big": "Файл {file} занимает {mib} МиБ; здесь загружаются образы до {maxMib} МиБ.",
   "errorText.not-bootable.unknown":

@@ -125,7 +125,11 @@ export class Network extends Emitter<NetworkEvents> {
    */
   defineSegment(name: string, subnet?: string): SegmentInfo {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name))
-      throw new HyperlabError("invalid-spec", `"${name}" is not a usable segment name.`, { field: "segment" });
+      throw new HyperlabError(
+        "invalid-spec",
+        `"${name}" is not a usable segment name: up to 63 letters, digits, "_", "." and "-", starting with a letter or digit.`,
+        { field: "segment", reason: "segment-name", name },
+      );
     const existing = this.segmentMap.get(name);
     if (existing && (subnet === undefined || subnet === existing.subnet)) return this.segmentInfo(existing);
     if (existing && existing.hosts.size > 0)

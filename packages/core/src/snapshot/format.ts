@@ -223,32 +223,61 @@ async function unpackState(snapshot: Snapshot): Promise<Uint8Array> {
 /** The spec fields a machine state fixes: restoring into anything else is refused. */
 export const STATE_FIELDS = ["memoryMiB", "console", "net", "balloon"] as const;
 
+type Target = {
+  name: string;
+  spec: Pick<SnapshotSpec, (typeof STATE_FIELDS)[number] | "image">;
+  imageSha256?: string;
+};
+
 /**
- * Why a snapshot cannot become this guest's machine, as a sentence, or undefined if it can.
+ * Why a snapshot cannot become this guest's machine: a sentence and the facts behind it (the
+ * rule broken as `reason`, for pages that word it in another language), or undefined if it can.
  * Memory size and devices are in the state; so is the image's kernel and BIOS.
  */
-export function incompatibility(
+function mismatch(
   header: SnapshotHeader,
-  target: { name: string; spec: Pick<SnapshotSpec, (typeof STATE_FIELDS)[number] | "image">; imageSha256?: string },
-): string | undefined {
+  target: Target,
+): { why: string; details: Record<string, string | number> } | undefined {
   const s = header.spec;
   const t = target.spec;
   const what = `The snapshot of "${s.name}"`;
+  const base = { snapshot: s.name, guest: target.name };
   if (s.memoryMiB !== t.memoryMiB)
-    return `${what} has ${s.memoryMiB} MiB of memory; guest "${target.name}" has ${t.memoryMiB} MiB.`;
-  const devices = (x: Pick<SnapshotSpec, "console" | "net" | "balloon">) =>
-    `console ${x.console}, network ${x.net}, balloon ${x.balloon ? "on" : "off"}`;
+    return {
+      why: `${what} has ${s.memoryMiB} MiB of memory; guest "${target.name}" has ${t.memoryMiB} MiB.`,
+      details: { ...base, reason: "memory", snapshotMiB: s.memoryMiB, guestMiB: t.memoryMiB },
+    };
+  // Console, NIC and balloon in words every language reads: "serial + ne2k", "virtio + virtio + balloon".
+  const parts = (x: Pick<SnapshotSpec, "console" | "net" | "balloon">) =>
+    [x.console, x.net, x.balloon ? "balloon" : ""].filter(Boolean).join(" + ");
   if (s.console !== t.console || s.net !== t.net || s.balloon !== t.balloon)
-    return `${what} has other devices (${devices(s)}) than guest "${target.name}" (${devices(t)}).`;
-  if (s.image !== t.image) return `${what} runs image "${s.image}"; guest "${target.name}" runs image "${t.image}".`;
-  if (target.imageSha256 && header.image.sha256 !== target.imageSha256)
-    return `${what} was made from another build of image "${s.image}" (sha256 ${header.image.sha256.slice(0, 12)}…, the catalog has ${target.imageSha256.slice(0, 12)}…); make the snapshot again.`;
+    return {
+      why: `${what} has other devices (${parts(s)}) than guest "${target.name}" (${parts(t)}).`,
+      details: { ...base, reason: "devices", snapshotDevices: parts(s), guestDevices: parts(t) },
+    };
+  if (s.image !== t.image)
+    return {
+      why: `${what} runs image "${s.image}"; guest "${target.name}" runs image "${t.image}".`,
+      details: { ...base, reason: "image", snapshotImage: s.image, guestImage: t.image },
+    };
+  if (target.imageSha256 && header.image.sha256 !== target.imageSha256) {
+    const [snapshotSha, catalogSha] = [header.image.sha256.slice(0, 12), target.imageSha256.slice(0, 12)];
+    return {
+      why: `${what} was made from another build of image "${s.image}" (sha256 ${snapshotSha}…, the catalog has ${catalogSha}…); make the snapshot again.`,
+      details: { ...base, reason: "build", image: s.image, snapshotSha, catalogSha },
+    };
+  }
   return undefined;
 }
 
-export function assertCompatible(header: SnapshotHeader, target: Parameters<typeof incompatibility>[1]): void {
-  const why = incompatibility(header, target);
-  if (why) throw new HyperlabError("snapshot-incompatible", why, { snapshot: header.spec.name, guest: target.name });
+/** Why a snapshot cannot become this guest's machine, as a sentence, or undefined if it can. */
+export function incompatibility(header: SnapshotHeader, target: Target): string | undefined {
+  return mismatch(header, target)?.why;
+}
+
+export function assertCompatible(header: SnapshotHeader, target: Target): void {
+  const found = mismatch(header, target);
+  if (found) throw new HyperlabError("snapshot-incompatible", found.why, found.details);
 }
 
 const shaOfBootFile = new WeakMap<Uint8Array, Promise<string>>();
