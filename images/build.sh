@@ -21,7 +21,7 @@ set -euo pipefail
 SEABIOS_VER=1.16.2-1
 LINUX_SOURCE_VER=6.1.192-3
 BUSYBOX_VER=1:1.35.0-4+deb12u1+b1
-BUILD_PKGS=(gcc make bc flex bison libelf-dev cpio xz-utils lz4)
+BUILD_PKGS=(gcc make bc flex bison libelf-dev cpio xz-utils lz4 patch)
 
 # ---- reproducibility ---------------------------------------------------------
 export SOURCE_DATE_EPOCH=1704067200                       # 2024-01-01 00:00:00 UTC
@@ -90,6 +90,16 @@ if [[ ! -f "$KSRC/.hyperlab-src-$LINUX_SOURCE_VER" ]]; then
 	rm -rf "$KSRC"
 	tar -C "$BUILD_DIR" -xf "$KTARBALL"
 	touch "$KSRC/.hyperlab-src-$LINUX_SOURCE_VER"
+fi
+
+# ---- 2b. our one patch: an x86 kernel stored uncompressed ------------------------
+# (linux/uncompressed-x86.patch; see the README's kernel config choices)
+PATCH="$IMAGES_DIR/linux/uncompressed-x86.patch"
+if patch -d "$KSRC" -p1 -R --dry-run -s -f < "$PATCH" >/dev/null 2>&1; then
+	echo "already applied: linux/uncompressed-x86.patch"
+else
+	log "applying linux/uncompressed-x86.patch"
+	patch -d "$KSRC" -p1 -N < "$PATCH" || die "linux/uncompressed-x86.patch does not apply to linux-source-$LINUX_SOURCE_VER"
 fi
 
 # ---- 3. initramfs (gen_init_cpio list; all mtimes = KBUILD_BUILD_TIMESTAMP) ------

@@ -90,7 +90,9 @@ export function machineOptions(config: MachineConfig): V86Options {
   };
   if (config.initialState) options.initial_state = { buffer: config.initialState };
   if (spec.console !== "serial") (options as { virtio_console?: unknown }).virtio_console = true;
-  if (files.bzimage) {
+  // A machine restored from a state has its kernel in memory already: loading the bzImage
+  // first (v86 copies it in, ~6 MB) would only be overwritten.
+  if (files.bzimage && !config.initialState) {
     options.bzimage = buffer(files.bzimage);
     // The default image's init names the guest after `hyperlab.name` (its shell prompt shows it).
     options.cmdline = [files.cmdline, `hyperlab.name=${spec.name}`, spec.cmdline].filter(Boolean).join(" ");
