@@ -41,7 +41,8 @@ export type HostRequest =
   | { type: "boot"; config: MachineConfig }
   | { type: "pause" }
   | { type: "resume" }
-  | { type: "reset" }
+  /** A cold reset; `files`: the boot files, for a machine that started from a state without them. */
+  | { type: "reset"; files?: BootFiles }
   | { type: "counters" }
   | { type: "balloon"; mib: number }
   /** The machine's state (v86 `save_state`), replied as an ArrayBuffer. */

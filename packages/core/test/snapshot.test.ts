@@ -216,6 +216,10 @@ describe("instant launch", () => {
     expect((await guest.exec("hostname")).output).toBe("instant\n");
     // A guest from a snapshot has booted already: it runs with v86's JIT from the start.
     expect((await guest.counters()).jit).toBe(true);
+    // Its worker got no kernel (the state has it in memory); a reboot is a cold boot, with one.
+    await guest.reboot();
+    await guest.waitReady({ timeoutMs: 60_000 });
+    expect((await guest.exec("cat /proc/cmdline")).output).toContain("hyperlab.name=instant");
     await guest.terminate();
   });
 

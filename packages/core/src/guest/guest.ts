@@ -122,6 +122,15 @@ export interface GuestHost {
 
 const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+/**
+ * The files a worker gets: a machine that starts from a saved state has its kernel in memory
+ * already, so the bzImage and initrd (~6 MB for the default image) are not copied to it (a
+ * reset sends them; see the worker's "reset").
+ */
+function bootFiles(files: BootFiles, initialState: unknown): BootFiles {
+  return initialState ? { ...files, bzimage: undefined, initrd: undefined } : files;
+}
+
 /** A terminal's answer to "where is the cursor?" (ESC [6n): row 1, column 1. */
 const CURSOR_REPORT = "\x1b[1;1R";
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -460,7 +469,7 @@ export class Guest extends Emitter<GuestEvents> {
     this.watchReady(generation);
     const config: MachineConfig = {
       spec: machineSpec(this.spec),
-      files: this.files,
+      files: bootFiles(this.files, from?.state),
       wasmUrl: this.host.wasmUrl,
       wasmModule,
       initialState: from?.state,
@@ -522,7 +531,7 @@ export class Guest extends Emitter<GuestEvents> {
     this.readyConsoles.clear();
     for (const log of Object.values(this.consoles))
       log.cancelAll(new HyperlabError("invalid-state", `Guest "${this.name}" is rebooting.`));
-    await this.request({ type: "reset" });
+    await this.request({ type: "reset", files: this.files });
     if (wasPaused) await this.request({ type: "resume" });
     this.startedAt = Date.now();
     this.setState("booting");
@@ -912,7 +921,7 @@ export class Guest extends Emitter<GuestEvents> {
     if (!this.cableIn) channel.send({ type: "link", up: false });
     const config: MachineConfig = {
       spec: machineSpec(this.spec),
-      files: this.files,
+      files: bootFiles(this.files, extra.initialState),
       wasmUrl: this.host.wasmUrl,
       wasmModule,
       ...extra,

@@ -77,8 +77,10 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
         const old = machine;
         machine = undefined;
         await old.destroy();
-        // A reset is a cold boot, also for a machine that started from a snapshot.
-        machine = await bootMachine({ ...config, initialState: undefined, paused: false });
+        // A reset is a cold boot, also for a machine that started from a snapshot (which came
+        // without the kernel: the host sends the boot files with the reset).
+        config = { ...config, files: request.files ?? config.files, initialState: undefined, paused: false };
+        machine = await bootMachine(config);
         return undefined;
       }
       case "pause":
