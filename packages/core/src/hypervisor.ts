@@ -266,7 +266,7 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
    * Gets ready, while nobody waits, what the first launch of `spec` would wait for: the image's
    * files (read and checked), v86.wasm compiled, the ready snapshot that fits unpacked, and a
    * spare worker where the channel keeps one (`keepSpare`). The lab app calls it at page load:
-   * the first launch then takes as long as any other (Chromium: ~0.8 s → ~0.25 s). Never throws:
+   * the first launch then takes as long as any other (Chromium: ~0.9 s → ~0.35 s). Never throws:
    * whatever fails here fails again, with its error, when the guest is launched.
    */
   async warmUp(spec: GuestSpec): Promise<void> {

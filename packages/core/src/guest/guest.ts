@@ -122,6 +122,12 @@ export interface GuestHost {
 
 const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+/** A terminal's answer to "where is the cursor?" (ESC [6n): row 1, column 1. */
+const CURSOR_REPORT = "\x1b[1;1R";
+const SHUTDOWN_GRACE_MS = 2_000;
+/** What a balloon leaves a guest at the least. */
+const MIN_GUEST_MIB = 16;
+
 /**
  * The files a worker gets: a machine that starts from a saved state has its kernel in memory
  * already, so the bzImage and initrd (~6 MB for the default image) are not copied to it (a
@@ -130,12 +136,6 @@ const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
 function bootFiles(files: BootFiles, initialState: unknown): BootFiles {
   return initialState ? { ...files, bzimage: undefined, initrd: undefined } : files;
 }
-
-/** A terminal's answer to "where is the cursor?" (ESC [6n): row 1, column 1. */
-const CURSOR_REPORT = "\x1b[1;1R";
-const SHUTDOWN_GRACE_MS = 2_000;
-/** What a balloon leaves a guest at the least. */
-const MIN_GUEST_MIB = 16;
 
 /** Strips the user's bytes from the spec: they travel as BootFiles. */
 function machineSpec(spec: ResolvedSpec): MachineConfig["spec"] {
