@@ -39,6 +39,10 @@ export const types: Lesson = {
           "Hyperlab is a type-2 hypervisor twice over: the browser is its host, and the browser in turn runs on your OS. The real CPU time of every guest worker is scheduled by the OS; our scheduler only divides what the tab gets. Devices are emulated in WebAssembly by v86, and the browser's own APIs play the part of the host's drivers.",
           "Hyperlab — гипервизор второго типа, причём дважды: его хост — браузер, а браузер, в свою очередь, работает на вашей ОС. Настоящее процессорное время каждого воркера гостя распределяет ОС; наш планировщик лишь делит то, что досталось вкладке. Устройства эмулирует v86 в WebAssembly, а роль драйверов хоста играют API самого браузера.",
         ),
+        text(
+          "The guest's processor is emulated as well. While a guest boots, v86 decodes and runs its x86 instructions one by one; once the shell is up, it translates the code that runs often into WebAssembly, which the browser compiles to your machine's code. The console header says which (interpreter or JIT). Translating guest code in software is how VMware's first hypervisors ran unmodified x86 guests, before processors had hardware virtualization (Intel VT-x, AMD-V).",
+          "Процессор гостя тоже эмулируется. Пока гость загружается, v86 декодирует и выполняет его инструкции x86 по одной; когда оболочка готова, часто выполняемый код переводится в WebAssembly, а браузер компилирует его в машинный код вашего компьютера. Заголовок консоли показывает режим (интерпретатор или JIT). Программная трансляция кода гостя — так первые гипервизоры VMware исполняли немодифицированные гостевые x86-системы, пока у процессоров не было аппаратной виртуализации (Intel VT-x, AMD-V).",
+        ),
       ],
     },
   ],
