@@ -116,6 +116,11 @@ export class Machine {
   /** Keeps v86's JIT off while the guest boots (see boot-jit.ts); none without a ready marker. */
   private bootJit?: BootJit;
 
+  /** Whether v86's JIT is on: off only while a guest with a ready marker boots. */
+  private get jit(): boolean {
+    return this.bootJit?.jit ?? true;
+  }
+
   constructor(
     private readonly config: MachineConfig,
     private readonly sink: MachineSink,
@@ -171,7 +176,7 @@ export class Machine {
         at: Date.now(),
         intervalMs: now - last,
         running: emulator.is_running(),
-        jit: this.bootJit?.jit ?? true,
+        jit: this.jit,
       });
       if (this.probe?.enabled) this.sink.probes?.(this.probe.sample());
       last = now;
@@ -297,7 +302,7 @@ export class Machine {
       instructions: this.emulator ? this.emulator.get_instruction_counter() >>> 0 : 0,
       at: performance.now(),
       running: this.emulator?.is_running() ?? false,
-      jit: this.bootJit?.jit ?? true,
+      jit: this.jit,
     };
   }
 
