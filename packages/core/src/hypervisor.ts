@@ -152,6 +152,11 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     this.schedule();
   }
 
+  /** Workers that run a guest's machine now (a spare kept ahead for the next launch is nobody's yet). */
+  get workerCount(): number {
+    return this.list.filter((g) => g.hasMachine).length;
+  }
+
   get guests(): readonly Guest[] {
     return this.list;
   }

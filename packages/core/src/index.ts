@@ -62,7 +62,17 @@ export {
   type BootFiles,
   type LoadProgress,
 } from "./images/catalog.js";
-export { ALLOWED, assertAllowed, isAllowed, type GuestState, type GuestAction } from "./guest/state.js";
+export {
+  ALLOWED,
+  LIVE,
+  HOLDS_MEMORY,
+  RUN_ENDED,
+  assertAllowed,
+  isAllowed,
+  isLive,
+  type GuestState,
+  type GuestAction,
+} from "./guest/state.js";
 export {
   Guest,
   type GuestEvents,

@@ -340,6 +340,11 @@ export class Guest extends Emitter<GuestEvents> {
     return this.currentState;
   }
 
+  /** Whether a worker runs a machine for this guest now. */
+  get hasMachine(): boolean {
+    return this.channel !== undefined;
+  }
+
   get holdsMemory(): boolean {
     return HOLDS_MEMORY.includes(this.currentState);
   }
