@@ -4,13 +4,13 @@ import { Guest, type GuestEvents, type GuestHost } from "./guest/guest.js";
 import type { ImageCatalog, LoadProgress } from "./images/catalog.js";
 import type { ImageEntry, ReadySnapshotFile } from "./images/manifest.js";
 import { Network } from "./network/network.js";
-import type { ChannelFactory } from "./runner/channel.js";
+import type { ChannelFactory } from "./worker/channel.js";
 import { allocate, enforcedShares, phases } from "./scheduler/scheduler.js";
 import type { WasmModule } from "./wasm.js";
 import { checkSpecAgainstImage, validateSpec, type GuestSpec } from "./spec.js";
-import { makeHosts, type Host, type HostSpec } from "./snapshot/host.js";
+import { makeHosts, type Host, type HostSpec } from "./hosts/host.js";
 import { imageSha256, incompatibility, readSnapshot, snapshotState, type Snapshot } from "./snapshot/format.js";
-import type { SpareChannelFactory } from "./runner/spare.js";
+import type { SpareChannelFactory } from "./worker/spare.js";
 
 export interface HypervisorOptions {
   catalog: ImageCatalog;

@@ -95,8 +95,8 @@ export {
   type ChannelFactory,
   type GuestChannel,
   type BrowserWorkerLike,
-} from "./runner/channel.js";
-export { keepSpare, type SpareChannelFactory } from "./runner/spare.js";
+} from "./worker/channel.js";
+export { keepSpare, type SpareChannelFactory } from "./worker/spare.js";
 export type {
   MachineConfig,
   MachineCounters,
@@ -104,12 +104,13 @@ export type {
   BalloonReport,
   HostMessage,
   WorkerMessage,
-} from "./protocol.js";
-export { SAMPLE_INTERVAL_MS } from "./protocol.js";
+} from "./worker/protocol.js";
+export { SAMPLE_INTERVAL_MS } from "./worker/protocol.js";
 export { allocate, estimateDemand, type SchedulerEntry, type Allocation } from "./scheduler/scheduler.js";
 export { parseLab, guestSpec, type Lab, type LabFlavor, type LabGuest, type LabSegment } from "./lab/lab.js";
 export { HttpImageSource } from "./images/http.js";
 export * from "./snapshot/index.js";
+export { makeHosts, type Host, type HostSpec, type MigrationReport } from "./hosts/host.js";
 export type { ReadySnapshotFile } from "./images/manifest.js";
 export {
   VirtualSwitch,

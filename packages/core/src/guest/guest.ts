@@ -8,15 +8,15 @@ import type {
   MachineCounters,
   MachineSample,
   WorkerMessage,
-} from "../protocol.js";
+} from "../worker/protocol.js";
 import { estimateDemand } from "../scheduler/scheduler.js";
-import type { ChannelFactory, GuestChannel } from "../runner/channel.js";
+import type { ChannelFactory, GuestChannel } from "../worker/channel.js";
 import type { ConsoleKind, ResolvedSpec } from "../spec.js";
 import { ConsoleLog } from "./console.js";
 import type { WasmModule } from "../wasm.js";
 import { HOLDS_MEMORY, assertAllowed, type GuestState } from "./state.js";
 import { addSample, emptyTotals, type ProbeSample, type ProbeTotals } from "../devices/metrics.js";
-import type { Host, MigrationReport } from "../snapshot/host.js";
+import type { Host, MigrationReport } from "../hosts/host.js";
 import {
   assertCompatible,
   encodeSnapshot,

@@ -11,7 +11,7 @@ import {
   type MachineConfig,
   type MachineCounters,
   type MachineSample,
-} from "../protocol.js";
+} from "../worker/protocol.js";
 import { BootJit } from "./boot-jit.js";
 import { CpuThrottle } from "./throttle.js";
 import { wasm, type WasmModule } from "../wasm.js";

@@ -4,13 +4,13 @@ import { availableParallelism, totalmem } from "node:os";
 import { ImageCatalog } from "../images/catalog.js";
 import { Hypervisor, type HypervisorOptions } from "../hypervisor.js";
 import { FolderImageSource } from "./images.js";
-import { nodeWorkerChannel } from "./channel.js";
+import { nodeWorkerChannel } from "../worker/node-channel.js";
 import { wasm } from "../wasm.js";
 
 const require = createRequire(import.meta.url);
 
 export { FolderImageSource, findImagesDir } from "./images.js";
-export { nodeWorkerChannel } from "./channel.js";
+export { nodeWorkerChannel } from "../worker/node-channel.js";
 export { SnapshotFiles } from "./snapshot-files.js";
 
 /** Half the machine's memory, at most 8 GiB: room for many guests without starving the host. */

@@ -23,4 +23,3 @@ export {
   type SnapshotInfo,
   type SnapshotStore,
 } from "./store.js";
-export { makeHosts, type Host, type HostSpec, type MigrationReport } from "./host.js";

@@ -2,7 +2,7 @@
  * Entry of a guest worker in a browser (a module Worker). The app creates the worker from a
  * small file that imports this module and passes the URL of v86.wasm in the boot config.
  */
-import type { HostMessage, WorkerMessage } from "../protocol.js";
+import type { HostMessage, WorkerMessage } from "./protocol.js";
 import { crashReason, serveGuest } from "./runtime.js";
 
 /** The few members of a worker's global scope used here (core has no DOM lib). */

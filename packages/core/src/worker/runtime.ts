@@ -5,7 +5,7 @@
 import { HyperlabError, describeError, type SerializedError } from "../errors.js";
 import { Machine } from "../machine/machine.js";
 import type { ConsoleKind } from "../spec.js";
-import type { HostMessage, HostRequest, MachineConfig, WorkerMessage } from "../protocol.js";
+import type { HostMessage, HostRequest, MachineConfig, WorkerMessage } from "./protocol.js";
 
 export interface WorkerEndpoint {
   post(message: WorkerMessage, transfer?: ArrayBuffer[]): void;

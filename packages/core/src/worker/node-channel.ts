@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { describeError } from "../errors.js";
-import type { ChannelFactory, GuestChannel } from "../runner/channel.js";
-import type { WorkerMessage } from "../protocol.js";
+import type { ChannelFactory, GuestChannel } from "./channel.js";
+import type { WorkerMessage } from "./protocol.js";
 
 // Resolved from the package root, so this works from src/ (tests) and dist/ alike;
 // the worker itself always runs the built JavaScript.

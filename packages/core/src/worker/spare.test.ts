@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { WorkerMessage } from "../protocol.js";
+import type { WorkerMessage } from "./protocol.js";
 import type { GuestChannel } from "./channel.js";
 import { keepSpare } from "./spare.js";
 

@@ -2,11 +2,11 @@
  * The one message protocol between the hypervisor (host side) and a guest's worker.
  * Everything here is structured-clone data: it crosses browser Workers and Node worker_threads alike.
  */
-import type { ProbeSample } from "./devices/metrics.js";
-import type { SerializedError } from "./errors.js";
-import type { BootFiles } from "./images/catalog.js";
-import type { WasmModule } from "./wasm.js";
-import type { ConsoleKind, ResolvedSpec } from "./spec.js";
+import type { ProbeSample } from "../devices/metrics.js";
+import type { SerializedError } from "../errors.js";
+import type { BootFiles } from "../images/catalog.js";
+import type { WasmModule } from "../wasm.js";
+import type { ConsoleKind, ResolvedSpec } from "../spec.js";
 
 /** The parts of a spec the machine needs, plus its files (no user bytes left in the spec). */
 export interface MachineConfig {

@@ -1,4 +1,4 @@
-import type { HostMessage, WorkerMessage } from "../protocol.js";
+import type { HostMessage, WorkerMessage } from "./protocol.js";
 
 /**
  * The host's end of one guest's worker. A worker that dies (a v86 throw, a crash, a kill)

@@ -1,4 +1,4 @@
-import type { WorkerMessage } from "../protocol.js";
+import type { WorkerMessage } from "./protocol.js";
 import type { ChannelFactory, GuestChannel } from "./channel.js";
 
 /**
