@@ -1,6 +1,6 @@
 import type { Guest, LoadProgress, UserImage } from "@hyperlab/core";
 import { shownError, type ShownError } from "../errors";
-import type { Lab } from "../lab.svelte";
+import type { Dashboard } from "../dashboard.svelte";
 import {
   DEFAULT_MODEL,
   FLAVORS,
@@ -33,13 +33,13 @@ export class LaunchForm {
   readonly flavor = $derived(FLAVORS.find((f) => f.id === this.flavorId) ?? FLAVORS[0]);
 
   /** Fresh defaults each time the dialog opens; the image and flavor choices stay. */
-  prepare(lab: Lab): void {
-    this.name = nextAutoName(lab.guests.map((g) => g.name));
+  prepare(dashboard: Dashboard): void {
+    this.name = nextAutoName(dashboard.guests.map((g) => g.name));
     this.count = 1;
     this.error = undefined;
     this.progress = undefined;
     this.creating = undefined;
-    if (!lab.images.some((i) => i.id === this.imageId)) this.imageId = lab.images[0]?.id ?? "";
+    if (!dashboard.images.some((i) => i.id === this.imageId)) this.imageId = dashboard.images[0]?.id ?? "";
   }
 
   private async image(): Promise<string | UserImage> {
@@ -52,7 +52,7 @@ export class LaunchForm {
    * Creates the guests (hv.create, which loads and checks the image) and starts them.
    * Resolves true when every guest was created; start failures become notices on the page.
    */
-  async submit(lab: Lab): Promise<boolean> {
+  async submit(dashboard: Dashboard): Promise<boolean> {
     if (this.busy) return false;
     this.busy = true;
     this.error = undefined;
@@ -62,7 +62,7 @@ export class LaunchForm {
       const names = launchNames(
         this.name.trim(),
         count,
-        lab.guests.map((g) => g.name),
+        dashboard.guests.map((g) => g.name),
       );
       const image = await this.image();
       // Bytes per file of this launch (not reactive: only the sum is shown).
@@ -71,7 +71,7 @@ export class LaunchForm {
         this.creating = name;
         const spec = specFor({ name, image, flavor: this.flavor, model: this.model });
         created.push(
-          await lab.hv.create(spec, (p) => {
+          await dashboard.hv.create(spec, (p) => {
             files[p.file] = p;
             const all = Object.values(files);
             this.progress = {
@@ -89,9 +89,9 @@ export class LaunchForm {
       this.creating = undefined;
     }
     for (const guest of created) {
-      if (lab.openConsoles.length < 4) lab.openConsole(guest.id);
-      const start = this.instant && this.source === "catalog" ? lab.hv.startInstant(guest) : guest.start();
-      start.catch((error: unknown) => lab.notify(shownError(error), guest.name));
+      if (dashboard.openConsoles.length < 4) dashboard.openConsole(guest.id);
+      const start = this.instant && this.source === "catalog" ? dashboard.hv.startInstant(guest) : guest.start();
+      start.catch((error: unknown) => dashboard.notify(shownError(error), guest.name));
     }
     return this.error === undefined;
   }

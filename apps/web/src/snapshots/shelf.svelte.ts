@@ -7,7 +7,7 @@ import {
   type SnapshotStore,
 } from "@hyperlab/core";
 import { shownError } from "../errors";
-import type { Lab } from "../lab.svelte";
+import type { Dashboard } from "../dashboard.svelte";
 
 /**
  * The page's snapshots (kept in a SnapshotStore, IndexedDB in the browser) and its live
@@ -21,10 +21,10 @@ export class SnapshotShelf {
   migrations = $state.raw<Record<string, MigrationReport>>({});
 
   constructor(
-    private readonly lab: Lab,
+    private readonly dashboard: Dashboard,
     private readonly store: SnapshotStore,
   ) {
-    lab.hv.on("guest:migrated", ({ guest, ...report }) => {
+    dashboard.hv.on("guest:migrated", ({ guest, ...report }) => {
       this.migrations = { ...this.migrations, [guest.id]: report };
     });
   }
@@ -33,7 +33,7 @@ export class SnapshotShelf {
     try {
       this.list = await this.store.list();
     } catch (error) {
-      this.lab.notify(shownError(error));
+      this.dashboard.notify(shownError(error));
     }
   }
 
@@ -42,7 +42,7 @@ export class SnapshotShelf {
     try {
       await action();
     } catch (error) {
-      this.lab.notify(shownError(error), guestName);
+      this.dashboard.notify(shownError(error), guestName);
     } finally {
       this.busy = undefined;
     }
@@ -65,8 +65,8 @@ export class SnapshotShelf {
 
   clone(id: string): Promise<void> {
     return this.run(id, async () => {
-      const guest = await this.lab.hv.clone(await this.store.load(id));
-      this.lab.openConsole(guest.id);
+      const guest = await this.dashboard.hv.clone(await this.store.load(id));
+      this.dashboard.openConsole(guest.id);
     });
   }
 
@@ -106,14 +106,14 @@ export class SnapshotShelf {
   }
 }
 
-const shelves = new WeakMap<Lab, SnapshotShelf>();
+const shelves = new WeakMap<Dashboard, SnapshotShelf>();
 
 /** The page's one shelf (it outlives the view, so migrations stay listed). */
-export function shelfOf(lab: Lab, store: () => SnapshotStore): SnapshotShelf {
-  let shelf = shelves.get(lab);
+export function shelfOf(dashboard: Dashboard, store: () => SnapshotStore): SnapshotShelf {
+  let shelf = shelves.get(dashboard);
   if (!shelf) {
-    shelf = new SnapshotShelf(lab, store());
-    shelves.set(lab, shelf);
+    shelf = new SnapshotShelf(dashboard, store());
+    shelves.set(dashboard, shelf);
   }
   return shelf;
 }

@@ -11,10 +11,11 @@ export interface Notice {
 }
 
 /**
- * The page's model of the host. It follows the hypervisor's events only, so guests made or
+ * The page's dashboard: its list of guest views, open consoles and notices (not a core `Lab`,
+ * which is a lab file of guests and a network). It follows the hypervisor's events only, so guests made or
  * changed through `window.hyperlab` show up exactly like those launched from the page.
  */
-export class Lab {
+export class Dashboard {
   readonly hv: Hypervisor;
   guests = $state<GuestView[]>([]);
   memory = $state.raw<MemoryReport>({ budgetMiB: 0, usedMiB: 0, freeMiB: 0 });
