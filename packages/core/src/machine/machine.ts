@@ -1,9 +1,9 @@
 /**
- * The only code that imports v86. A Machine turns a MachineConfig into V86 options,
- * starts the emulator and turns its string events into typed callbacks.
- * It runs inside a guest's worker (see worker/runtime.ts).
+ * The only code that creates an emulator. A Machine turns a MachineConfig into V86 options,
+ * starts the emulator and turns its string events into typed callbacks; what it needs of
+ * v86's internals comes through v86-internals.ts. It runs inside a guest's worker
+ * (see worker/runtime.ts).
  */
-import { V86, type V86Options } from "v86";
 import { HyperlabError } from "../errors.js";
 import {
   SAMPLE_INTERVAL_MS,
@@ -16,8 +16,9 @@ import { BootJit } from "./boot-jit.js";
 import { CpuThrottle } from "./throttle.js";
 import { wasm, type WasmModule } from "../wasm.js";
 import { plugNic, receiveOnNic, setNicLink } from "./nic.js";
-import { DeviceProbes, type ProbeBus, type ProbedCpu } from "./probes/device-probe.js";
+import { DeviceProbes } from "./probes/device-probe.js";
 import { addStorage, fillShare } from "./storage.js";
+import { V86, internals, type V86Options } from "./v86-internals.js";
 import type { ProbeSample } from "../devices/metrics.js";
 import type { ConsoleKind } from "../spec.js";
 
@@ -28,27 +29,6 @@ export interface MachineSink {
   frame?(bytes: Uint8Array): void;
   /** Device probes over the last interval, while they are on. */
   probes?(sample: ProbeSample): void;
-}
-
-/** The parts of v86's internals we hook (the npm build keeps these property names). */
-interface V86Internals {
-  v86: {
-    yield(delayMs: number, tick: number): void;
-    cpu: {
-      main_loop(): number;
-      /** v86's JIT switches; index 0 is "JIT disabled". */
-      set_jit_config(index: number, value: number): void;
-      devices: {
-        virtio_balloon?: {
-          num_pages: number;
-          actual: number;
-          Inflate(pages: number): void;
-          Deflate(pages: number): void;
-        };
-      };
-    };
-  };
-  bus: { send(name: string, value: unknown): void };
 }
 
 const PAGES_PER_MIB = 256;
@@ -137,11 +117,11 @@ export class Machine {
     await new Promise<void>((resolve) => emulator.add_listener("emulator-ready", () => resolve()));
     plugNic(emulator, this.config.spec.mac, (frame) => this.sink.frame?.(frame));
     await fillShare(emulator, this.config.spec);
-    const internals = emulator as unknown as { v86: { cpu: ProbedCpu } };
-    this.probe = new DeviceProbes(internals.v86.cpu, emulator as unknown as ProbeBus);
+    const inner = internals(emulator);
+    this.probe = new DeviceProbes(inner.v86.cpu, inner);
     const marker = this.config.files.readyMarker;
     if (marker) {
-      const cpu = (emulator as unknown as V86Internals).v86.cpu;
+      const cpu = inner.v86.cpu;
       this.bootJit = new BootJit((on) => cpu.set_jit_config(0, on ? 0 : 1), marker);
       // A cold boot; not a state to restore, nor a migration target (it gets one next).
       if (!this.config.initialState && !this.config.paused) this.bootJit.booting();
@@ -152,7 +132,7 @@ export class Machine {
 
   /** Times every slice and lets the throttle delay the next one (see throttle.ts). */
   private installThrottle(emulator: V86): void {
-    const inner = (emulator as unknown as V86Internals).v86;
+    const inner = internals(emulator).v86;
     const cpu = inner.cpu;
     const mainLoop = cpu.main_loop;
     const throttle = this.throttle;
@@ -202,7 +182,7 @@ export class Machine {
 
   /** Asks the guest's balloon driver to give back `mib` MiB (0 deflates it completely). */
   balloon(mib: number): BalloonReport {
-    const device = (this.v86 as unknown as V86Internals).v86.cpu.devices.virtio_balloon;
+    const device = internals(this.v86).v86.cpu.devices.virtio_balloon;
     if (!device)
       throw new HyperlabError("invalid-spec", "This guest has no virtio-balloon device (launch it with balloon on).");
     const delta = mib * PAGES_PER_MIB - device.num_pages;
@@ -212,7 +192,7 @@ export class Machine {
   }
 
   balloonReport(): BalloonReport {
-    const device = (this.v86 as unknown as V86Internals).v86.cpu.devices.virtio_balloon;
+    const device = internals(this.v86).v86.cpu.devices.virtio_balloon;
     return { targetMiB: (device?.num_pages ?? 0) / PAGES_PER_MIB, actualMiB: (device?.actual ?? 0) / PAGES_PER_MIB };
   }
 
@@ -255,7 +235,7 @@ export class Machine {
   write(console: ConsoleKind, bytes: Uint8Array): void {
     if (!this.emulator) return; // being torn down: nobody is typing into it any more
     if (console === "serial") this.v86.serial_send_bytes(0, bytes);
-    else (this.v86 as unknown as V86Internals).bus.send("virtio-console0-input-bytes", bytes);
+    else internals(this.v86).bus.send("virtio-console0-input-bytes", bytes);
   }
 
   /** A frame from the virtual switch for the guest's NIC. */
@@ -274,7 +254,7 @@ export class Machine {
    */
   resize(cols: number, rows: number): void {
     if (this.config.spec.console === "serial") return;
-    (this.v86 as unknown as V86Internals).bus.send("virtio-console0-resize", [rows, cols]);
+    internals(this.v86).bus.send("virtio-console0-resize", [rows, cols]);
   }
 
   async pause(): Promise<void> {

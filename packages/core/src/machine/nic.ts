@@ -5,28 +5,11 @@
  * spec's MAC before the guest's driver reads it, so addresses are the same on every boot.
  */
 import { MAX_FRAME, parseMac, writeMac } from "../network/frame.js";
-
-interface NicDevices {
-  /** NE2000: `mac` is what PAR0–5 hold; the station address PROM is the first 12 bytes of `memory` (each byte twice). */
-  net?: { mac: Uint8Array; memory: Uint8Array };
-  /** virtio-net: `mac` and `status` (bit 0: link up) are read through the device config space. */
-  virtio_net?: {
-    mac: Uint8Array;
-    status: number;
-    virtio: { queues: { has_request(): boolean }[]; device_status: number; notify_config_changes(): void };
-  };
-}
-
-interface EmulatorLike {
-  add_listener(name: string, listener: (value: unknown) => void): void;
-  bus: { send(name: string, value: unknown): void };
-  v86: { cpu: { devices: NicDevices } };
-}
+import { internals, type V86 } from "./v86-internals.js";
 
 /** Sets the NIC's MAC and forwards what it sends to `send` (a copy the caller may transfer). */
-export function plugNic(emulator: unknown, mac: string | undefined, send: (frame: Uint8Array) => void): void {
-  const em = emulator as EmulatorLike;
-  const devices = em.v86.cpu.devices;
+export function plugNic(emulator: V86, mac: string | undefined, send: (frame: Uint8Array) => void): void {
+  const devices = internals(emulator).v86.cpu.devices;
   if (!devices.net && !devices.virtio_net) return;
   if (mac) {
     const bytes = new Uint8Array(6);
@@ -38,15 +21,15 @@ export function plugNic(emulator: unknown, mac: string | undefined, send: (frame
     if (devices.virtio_net) devices.virtio_net.mac.set(bytes);
   }
   // The NE2000 hands out a view of its own buffer memory: copy before it is reused.
-  em.add_listener("net0-send", (frame) => {
+  emulator.add_listener("net0-send", (frame) => {
     if (frame instanceof Uint8Array && frame.length <= 65536) send(frame.slice());
   });
 }
 
 /** Gives the NIC a frame from the switch (anything too big for Ethernet is refused here too). */
-export function receiveOnNic(emulator: unknown, frame: Uint8Array): void {
+export function receiveOnNic(emulator: V86, frame: Uint8Array): void {
   if (frame.length > MAX_FRAME) return;
-  const em = emulator as EmulatorLike;
+  const em = internals(emulator);
   // A virtio-net driver without receive buffers posted (not loaded yet, or overrun) cannot take
   // the frame: v86 would drop it too, but print "No buffer to write into!" for each one.
   const virtio = em.v86.cpu.devices.virtio_net;
@@ -62,8 +45,8 @@ const DRIVER_OK = 4;
  * field and raises a configuration change, so the guest's driver sees the carrier come and go
  * (`ip link` shows NO-CARRIER). An NE2000 has no link status: its guest cannot tell.
  */
-export function setNicLink(emulator: unknown, up: boolean, { force = false } = {}): void {
-  const virtio = (emulator as EmulatorLike).v86.cpu.devices.virtio_net;
+export function setNicLink(emulator: V86, up: boolean, { force = false } = {}): void {
+  const virtio = internals(emulator).v86.cpu.devices.virtio_net;
   if (!virtio) return;
   const changed = (virtio.status & 1) !== Number(up);
   virtio.status = up ? 1 : 0;

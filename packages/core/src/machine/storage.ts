@@ -3,7 +3,7 @@
  * and a virtio-9p share (tag host9p; the image's /init mounts it at /mnt/host). Both hold the
  * same host-made test data, so a guest can read the same bytes through either path.
  */
-import type { V86, V86Options } from "v86";
+import type { V86, V86Options } from "./v86-internals.js";
 import type { BootFiles } from "../images/catalog.js";
 import { TEST_DATA_FILE, TEST_DATA_KIB } from "../devices/workloads.js";
 import type { ResolvedSpec } from "../spec.js";

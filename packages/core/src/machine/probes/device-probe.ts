@@ -14,48 +14,9 @@ import {
   type ProbeSample,
   type QueueProbe,
 } from "../../devices/metrics.js";
-import { IrqProbe, LINES, type IrqCpu, type IrqPci } from "./irq-probe.js";
-import { KIND_BYTES, PORTS, PortProbe, WRITE16, WRITE32, WRITE8, type PortIo } from "./port-probe.js";
-
-/** v86's virtio queue (src/virtio.js). */
-interface VirtQueue {
-  size: number;
-  enabled: boolean;
-  notify_offset: number;
-  avail_addr: number;
-  used_addr: number;
-  avail_get_idx(): number;
-  used_get_idx(): number;
-}
-
-interface VirtIO {
-  pci_id: number;
-  queues: VirtQueue[];
-}
-
-interface PciDevice {
-  pci_id: number;
-}
-
-/** The parts of v86's cpu the probes read (the npm build keeps these names). */
-export interface ProbedCpu extends IrqCpu {
-  io: PortIo & { ports: { device?: object }[] };
-  devices: {
-    pci: IrqPci & { device_spaces: (Int32Array | undefined)[] };
-    uart0?: { irq: number };
-    virtio_console?: { virtio: VirtIO };
-    net?: PciDevice;
-    virtio_net?: { virtio: VirtIO };
-    ide?: { primary?: { irq: number }; secondary?: { irq: number } };
-    virtio_9p?: { virtio: VirtIO };
-    virtio_balloon?: { virtio: VirtIO };
-  };
-}
-
-export interface ProbeBus {
-  add_listener(name: string, listener: (value: never) => void): void;
-  remove_listener(name: string, listener: (value: never) => void): void;
-}
+import type { V86Cpu, V86Listeners, VirtIO } from "../v86-internals.js";
+import { IrqProbe, LINES } from "./irq-probe.js";
+import { KIND_BYTES, PORTS, PortProbe, WRITE16, WRITE32, WRITE8 } from "./port-probe.js";
 
 /** Devices in a fixed order: index into the accumulators. */
 const KEYS: readonly DeviceKey[] = DEVICE_KEYS;
@@ -85,8 +46,8 @@ export class DeviceProbes {
   private lastSample = 0;
 
   constructor(
-    private readonly cpu: ProbedCpu,
-    private readonly bus: ProbeBus,
+    private readonly cpu: V86Cpu,
+    private readonly bus: V86Listeners,
     private readonly now: () => number = () => performance.now(),
   ) {
     const d = cpu.devices;

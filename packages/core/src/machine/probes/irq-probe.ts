@@ -3,15 +3,7 @@
  * per PCI function (PCI devices call `pci.raise_irq(pci_id)`, which routes to a shared line).
  * A raise while the line is already up is the same interrupt, so only edges count.
  */
-export interface IrqCpu {
-  device_raise_irq(line: number): void;
-  device_lower_irq(line: number): void;
-}
-
-export interface IrqPci {
-  raise_irq(pciId: number): void;
-  lower_irq(pciId: number): void;
-}
+import { unshadow, type IrqCpu, type IrqPci } from "../v86-internals.js";
 
 export const LINES = 24;
 
@@ -64,10 +56,7 @@ export class IrqProbe {
       if (pciOwn) {
         pci.raise_irq = pciRaise;
         pci.lower_irq = pciLower;
-      } else {
-        delete (pci as unknown as Record<string, unknown>).raise_irq;
-        delete (pci as unknown as Record<string, unknown>).lower_irq;
-      }
+      } else unshadow(pci, ["raise_irq", "lower_irq"]);
     };
   }
 

@@ -8,6 +8,7 @@
  * devices happens only when the counts are read (see device-probe.ts). When off, the
  * overrides are removed and v86's own methods run untouched.
  */
+import { unshadow, type PortIo } from "../v86-internals.js";
 
 /** Access kinds, in the order of `WidthCounts`. */
 export const READ8 = 0;
@@ -20,16 +21,6 @@ export const KINDS = 6;
 export const PORTS = 65536;
 /** Bytes carried by one access of each kind. */
 export const KIND_BYTES = [1, 2, 4, 1, 2, 4] as const;
-
-/** The part of v86's IO object the probe touches. */
-export interface PortIo {
-  port_read8(port: number): number;
-  port_read16(port: number): number;
-  port_read32(port: number): number;
-  port_write8(port: number, value: number): void;
-  port_write16(port: number, value: number): void;
-  port_write32(port: number, value: number): void;
-}
 
 const METHODS = ["port_read8", "port_read16", "port_read32", "port_write8", "port_write16", "port_write32"] as const;
 
@@ -83,7 +74,7 @@ export class PortProbe {
   uninstall(): void {
     const io = this.io;
     if (!io) return;
-    for (const name of METHODS) delete (io as unknown as Record<string, unknown>)[name];
+    unshadow(io, METHODS);
     this.io = undefined;
   }
 
