@@ -26,21 +26,19 @@ export {
   type ProbeSample,
   type ProbeTotals,
   type WidthCounts,
-} from "./devices/metrics.js";
+} from "./probes/metrics.js";
+export { queueName, type QueueDescription } from "./probes/queue-names.js";
 export {
   DEVICES,
   DEVICE_PAIRS,
-  queueName,
   type DeviceDescription,
   type DeviceModel,
   type DevicePair,
   type PairId,
-  type QueueDescription,
 } from "./devices/catalog.js";
+export { TEST_DATA_FILE, TEST_DATA_KIB } from "./test-data.js";
 export {
   WORKLOAD_PAIRS,
-  TEST_DATA_FILE,
-  TEST_DATA_KIB,
   pathSpec,
   canRunPath,
   pathDevice,
@@ -51,7 +49,7 @@ export {
   type PathSide,
   type PathResult,
   type WorkloadPair,
-} from "./devices/workloads.js";
+} from "./workloads/paths.js";
 export { parseManifest, type Manifest, type ImageEntry, type ImageKind, type ManifestFile } from "./images/manifest.js";
 export { detectImageKind, checkUserImage, padTo512, MAX_USER_IMAGE_BYTES } from "./images/detect.js";
 export {

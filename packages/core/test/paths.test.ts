@@ -4,7 +4,7 @@
  * virtio-net both carry traffic, attributed to the right device; probes switch off cleanly.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { runPath } from "../src/devices/workloads.js";
+import { runPath } from "../src/workloads/paths.js";
 import type { ProbeTotals } from "../src/index.js";
 import { createNodeHypervisor } from "../src/node/index.js";
 

@@ -4,15 +4,11 @@
  * Names of drivers, registers and queues are as in Linux 6.1 and v86 0.5.462; explanations in
  * prose belong to the app's dictionaries (keyed by device).
  */
-import type { DeviceKey } from "./metrics.js";
+import type { DeviceKey } from "../probes/metrics.js";
+import { VIRTIO_QUEUES, type QueueDescription } from "../probes/queue-names.js";
 
+/** How a device is virtualized: an emulated real device, or one made for virtual machines (virtio). */
 export type DeviceModel = "full" | "paravirtual";
-
-export interface QueueDescription {
-  index: number;
-  /** The virtio spec's name for the queue. */
-  name: string;
-}
 
 export interface DeviceDescription {
   key: DeviceKey;
@@ -60,12 +56,7 @@ export const DEVICES: Record<Exclude<DeviceKey, "platform">, DeviceDescription> 
     hostBackend: "virtio-console0-output-bytes → console",
     ports: "BAR0 common cfg, BAR1 notify, BAR2 ISR",
     irq: "PCI INTx (shared ISA line)",
-    queues: [
-      { index: 0, name: "receiveq (port 0)" },
-      { index: 1, name: "transmitq (port 0)" },
-      { index: 2, name: "control receiveq" },
-      { index: 3, name: "control transmitq" },
-    ],
+    queues: VIRTIO_QUEUES["virtio-console"],
   },
   ne2k: {
     key: "ne2k",
@@ -91,11 +82,7 @@ export const DEVICES: Record<Exclude<DeviceKey, "platform">, DeviceDescription> 
     hostBackend: "net0-send / net0-receive → virtual switch",
     ports: "BAR0 common cfg, BAR1 notify, BAR2 ISR, BAR3 config",
     irq: "PCI INTx (shared ISA line)",
-    queues: [
-      { index: 0, name: "receiveq1" },
-      { index: 1, name: "transmitq1" },
-      { index: 2, name: "controlq" },
-    ],
+    queues: VIRTIO_QUEUES["virtio-net"],
   },
   ide: {
     key: "ide",
@@ -121,7 +108,7 @@ export const DEVICES: Record<Exclude<DeviceKey, "platform">, DeviceDescription> 
     hostBackend: "in-memory file system",
     ports: "BAR0 common cfg, BAR1 notify, BAR2 ISR, BAR3 config",
     irq: "PCI INTx (shared ISA line)",
-    queues: [{ index: 0, name: "requestq" }],
+    queues: VIRTIO_QUEUES["virtio-9p"],
   },
   "virtio-balloon": {
     key: "virtio-balloon",
@@ -134,12 +121,7 @@ export const DEVICES: Record<Exclude<DeviceKey, "platform">, DeviceDescription> 
     hostBackend: "hypervisor memory budget",
     ports: "BAR0 common cfg, BAR1 notify, BAR2 ISR, BAR3 config",
     irq: "PCI INTx (shared ISA line)",
-    queues: [
-      { index: 0, name: "inflateq" },
-      { index: 1, name: "deflateq" },
-      { index: 2, name: "statsq" },
-      { index: 3, name: "free_page_vq" },
-    ],
+    queues: VIRTIO_QUEUES["virtio-balloon"],
   },
 };
 
@@ -159,14 +141,3 @@ export const DEVICE_PAIRS: readonly DevicePair[] = [
   { id: "storage", full: "ide", paravirtual: "virtio-9p" },
   { id: "memory", paravirtual: "virtio-balloon" },
 ];
-
-/** The queue's name, or "queue N". */
-export function queueName(device: DeviceKey, index: number): string {
-  if (device === "platform") return `queue ${index}`;
-  const known = DEVICES[device].queues.find((q) => q.index === index);
-  if (known) return known.name;
-  // virtio-console: ports 1–3 each have a receiveq and a transmitq after the control queues.
-  if (device === "virtio-console" && index >= 4)
-    return `${index % 2 === 0 ? "receiveq" : "transmitq"} (port ${(index - 2) >> 1})`;
-  return `queue ${index}`;
-}

@@ -19,7 +19,7 @@ import { plugNic, receiveOnNic, setNicLink } from "./nic.js";
 import { DeviceProbes } from "./probes/device-probe.js";
 import { addStorage, fillShare } from "./storage.js";
 import { V86, internals, type V86Options } from "./v86-internals.js";
-import type { ProbeSample } from "../devices/metrics.js";
+import type { ProbeSample } from "../probes/metrics.js";
 import type { ConsoleKind } from "../spec.js";
 
 export interface MachineSink {

@@ -5,22 +5,8 @@
  */
 import type { V86, V86Options } from "./v86-internals.js";
 import type { BootFiles } from "../images/catalog.js";
-import { TEST_DATA_FILE, TEST_DATA_KIB } from "../devices/workloads.js";
 import type { ResolvedSpec } from "../spec.js";
-
-/** Deterministic, incompressible-looking bytes (xorshift32), the same in every guest. */
-export function testData(bytes = TEST_DATA_KIB * 1024): Uint8Array {
-  const out = new Uint8Array(bytes);
-  const words = new Uint32Array(out.buffer);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    words[i] = x >>> 0;
-  }
-  return out;
-}
+import { TEST_DATA_FILE, testData } from "../test-data.js";
 
 const wantsIde = (spec: Pick<ResolvedSpec, "storage">) => spec.storage === "ide" || spec.storage === "both";
 const wants9p = (spec: Pick<ResolvedSpec, "storage">) => spec.storage === "9p" || spec.storage === "both";

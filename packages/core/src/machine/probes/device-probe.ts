@@ -5,7 +5,6 @@
  * (`cpu.io.ports[port].device`) and where each virtio device's notify BAR is now, so it
  * follows the guest when it moves PCI BARs.
  */
-import { queueName } from "../../devices/catalog.js";
 import {
   DEVICE_KEYS,
   emptyDeviceProbe,
@@ -13,7 +12,8 @@ import {
   type DeviceProbe,
   type ProbeSample,
   type QueueProbe,
-} from "../../devices/metrics.js";
+} from "../../probes/metrics.js";
+import { queueName } from "../../probes/queue-names.js";
 import type { V86Cpu, V86Listeners, VirtIO } from "../v86-internals.js";
 import { IrqProbe, LINES } from "./irq-probe.js";
 import { KIND_BYTES, PORTS, PortProbe, WRITE16, WRITE32, WRITE8 } from "./port-probe.js";

@@ -19,16 +19,14 @@ import {
   writeMac,
 } from "../network/frame.js";
 import type { ConsoleKind, GuestSpec, ResolvedSpec } from "../spec.js";
-import { DEVICE_PAIRS, type PairId } from "./catalog.js";
-import { addSample, emptyDeviceProbe, emptyTotals, type DeviceKey, type DeviceProbe } from "./metrics.js";
+import { DEVICE_PAIRS, type PairId } from "../devices/catalog.js";
+import { addSample, emptyDeviceProbe, emptyTotals, type DeviceKey, type DeviceProbe } from "../probes/metrics.js";
+import { TEST_DATA_FILE, TEST_DATA_KIB } from "../test-data.js";
 
 export type PathSide = "full" | "paravirtual";
 export type WorkloadPair = Exclude<PairId, "memory">;
 export const WORKLOAD_PAIRS: readonly WorkloadPair[] = ["console", "network", "storage"];
 
-/** The test file in the 9p share (also the contents of the IDE disk), see machine/storage.ts. */
-export const TEST_DATA_FILE = "hyperlab-data.bin";
-export const TEST_DATA_KIB = 4096;
 /** ICMP payload per frame of the network workload (1442-byte Ethernet frames). */
 const PING_PAYLOAD = 1400;
 
