@@ -8,30 +8,9 @@ import {
 } from "@hyperlab/core";
 import wasmUrl from "v86/build/v86.wasm?url";
 
-/**
- * Guest workers alive in this page (the lessons show that each guest has its own). A worker
- * counts from the first message a guest sends it: the spare waiting for the next launch
- * (see keepSpare) is nobody's yet.
- */
-const liveWorkers = new Set<Worker>();
-
-export function liveWorkerCount(): number {
-  return liveWorkers.size;
-}
-
 /** A module Worker for one guest (the bundler sees the URL and builds guest.worker.ts as a chunk). */
 function guestWorker(): BrowserWorkerLike {
   const worker = new Worker(new URL("./guest.worker.ts", import.meta.url), { type: "module" });
-  const post = worker.postMessage.bind(worker) as (message: unknown, transfer?: Transferable[]) => void;
-  worker.postMessage = ((message: unknown, transfer?: Transferable[]) => {
-    liveWorkers.add(worker);
-    post(message, transfer);
-  }) as Worker["postMessage"];
-  const terminate = worker.terminate.bind(worker);
-  worker.terminate = () => {
-    liveWorkers.delete(worker);
-    terminate();
-  };
   // DOM's postMessage overloads differ from core's DOM-free description only in optional typing.
   return worker as unknown as BrowserWorkerLike;
 }

@@ -19,8 +19,6 @@ export interface CheckContext {
   journal: StateJournal;
   /** The student's answers to the lessons' exercises (classification, quiz, notes), by key. */
   answers: Readonly<Record<string, unknown>>;
-  /** Guest workers alive now in this page (each guest runs in its own). */
-  liveWorkers?: () => number;
   /** Progress of a check that watches for a while. */
   onProgress?: (message: Text) => void;
   signal?: AbortSignal;

@@ -24,7 +24,6 @@ export class LessonSession {
 
   constructor(
     readonly hv: Hypervisor,
-    private readonly liveWorkers?: () => number,
     progress = new LessonProgress(),
   ) {
     this.progress = progress;
@@ -45,7 +44,6 @@ export class LessonSession {
         hv: this.hv,
         journal: this.journal,
         answers: this.progress.answers,
-        liveWorkers: this.liveWorkers,
         onProgress: (message) => (this.results[key] = { status: "running", message }),
       });
       shown = result;
@@ -77,7 +75,7 @@ export class LessonSession {
 let session: LessonSession | undefined;
 
 /** The page's one session, made on first use. */
-export function lessonSession(hv: Hypervisor, liveWorkers?: () => number): LessonSession {
-  if (!session || session.hv !== hv) session = new LessonSession(hv, liveWorkers);
+export function lessonSession(hv: Hypervisor): LessonSession {
+  if (!session || session.hv !== hv) session = new LessonSession(hv);
   return session;
 }

@@ -59,7 +59,7 @@ export const hypervisor: Lesson = {
         "Open alpha's console and type: echo mine > /tmp/note — then check that beta has no such file. Each guest is an isolated process: its own worker, its own RAM.",
         "Откройте консоль alpha и введите: echo mine > /tmp/note — затем проверьте, что у beta такого файла нет. Каждый гость — изолированный процесс: свой воркер, своя память.",
       ),
-      check: async ({ hv, liveWorkers }) => {
+      check: async ({ hv }) => {
         const up = guestsRunning(hv, [A, B]);
         if (up.status !== "pass") return up;
         const alpha = findGuest(hv, A)!;
@@ -76,10 +76,10 @@ export const hypervisor: Lesson = {
             "beta has a /tmp/note too: remove it there (rm /tmp/note) — the point is that alpha's file never reaches beta.",
             "У beta тоже есть /tmp/note: удалите его там (rm /tmp/note) — смысл в том, что файл alpha до beta не доходит.",
           );
-        const workers = liveWorkers?.();
+        const workers = hv.workerCount;
         const [ca, cb] = await Promise.all([alpha.counters(), beta.counters()]);
-        const w = workers === undefined ? "" : ` ${workers} guest workers are alive in this tab.`;
-        const wr = workers === undefined ? "" : ` В этой вкладке работают ${workers} воркера(ов) гостей.`;
+        const w = ` ${workers} guest workers are alive in this tab.`;
+        const wr = ` В этой вкладке работают ${workers} воркера(ов) гостей.`;
         return pass(
           `alpha has the file, beta does not. Each answers from its own machine (instruction counters ${ca.instructions} and ${cb.instructions}).${w}`,
           `У alpha файл есть, у beta — нет. Каждая отвечает из своей машины (счётчики инструкций ${ca.instructions} и ${cb.instructions}).${wr}`,

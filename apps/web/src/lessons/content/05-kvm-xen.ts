@@ -1,4 +1,4 @@
-import { runPath } from "@hyperlab/core";
+import { isLive, runPath } from "@hyperlab/core";
 import { findGuest, guestsRunning, hasMethod } from "../checks";
 import { fail, needs, pass, text, type Lesson } from "../model";
 
@@ -60,13 +60,11 @@ export const kvmXen: Lesson = {
         "Each running guest has its own worker (in Chromium: DevTools → Sources → Threads). Press Check to count them against the running guests.",
         "У каждого работающего гостя свой воркер (в Chromium: DevTools → Sources → Threads). Нажмите «Проверить», чтобы сравнить их число с числом работающих гостей.",
       ),
-      check: async ({ hv, liveWorkers }) => {
+      check: async ({ hv }) => {
         const up = guestsRunning(hv, [GUEST]);
         if (up.status !== "pass") return up;
-        if (!liveWorkers)
-          return needs("This step needs the page's worker count.", "Для этого шага нужен счётчик воркеров страницы.");
-        const running = hv.guests.filter((g) => g.state === "running" || g.state === "paused").length;
-        const workers = liveWorkers();
+        const running = hv.guests.filter((g) => isLive(g.state)).length;
+        const workers = hv.workerCount;
         if (workers < running)
           return fail(
             `${workers} workers for ${running} live guests: some guests share one.`,
