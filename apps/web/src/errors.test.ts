@@ -1,4 +1,5 @@
 import {
+  ALLOWED,
   HyperlabError,
   Hypervisor,
   ImageCatalog,
@@ -9,6 +10,8 @@ import {
   checkUserImage,
   readSnapshot,
   validateSpec,
+  type GuestAction,
+  type GuestState,
 } from "@hyperlab/core";
 import { describe, expect, it } from "vitest";
 import { errorSentence, shownError } from "./errors";
@@ -50,7 +53,39 @@ describe("error sentences", () => {
 
     const state = thrown(() => assertAllowed("pause", "paused", "vm-1"));
     expect(errorSentence(state, inRussian)).toBe(
-      "Машину «vm-1» нельзя приостановить, пока её состояние — «на паузе»; это можно в состояниях: работает.",
+      "Нельзя приостановить: машина «vm-1» сейчас в состоянии «на паузе»; это можно в состояниях: работает.",
+    );
+  });
+
+  it("say every action of a guest in both languages when its state refuses it", () => {
+    for (const action of Object.keys(ALLOWED) as GuestAction[]) {
+      const refused = thrown(() => assertAllowed(action, "terminated", "vm-1"));
+      for (const t of [inEnglish, inRussian]) expect(errorSentence(refused, t), action).not.toMatch(/verb\.|state\./);
+    }
+    const sentences = (action: GuestAction, state: GuestState) => {
+      const refused = thrown(() => assertAllowed(action, state, "vm-1"));
+      return [errorSentence(refused, inEnglish), errorSentence(refused, inRussian)];
+    };
+    expect(sentences("waitReady", "stopped")).toEqual([
+      'Cannot wait for guest "vm-1" while it is stopped; that works when it is booting, running, paused, rebooting.',
+      "Нельзя дождаться готовности: машина «vm-1» сейчас в состоянии «остановлена»; это можно в состояниях: загружается, работает, на паузе, перезагружается.",
+    ]);
+    expect(sentences("snapshot", "created")).toEqual([
+      'Cannot take a snapshot of guest "vm-1" while it is created; that works when it is booting, running, paused.',
+      "Нельзя сделать снимок: машина «vm-1» сейчас в состоянии «создана»; это можно в состояниях: загружается, работает, на паузе.",
+    ]);
+    expect(sentences("restore", "stopped")[0]).toBe(
+      'Cannot restore a snapshot into guest "vm-1" while it is stopped; that works when it is booting, running, paused.',
+    );
+    expect(sentences("migrate", "rebooting")).toEqual([
+      'Cannot migrate guest "vm-1" while it is rebooting; that works when it is booting, running, paused.',
+      "Нельзя перенести на другой хост: машина «vm-1» сейчас в состоянии «перезагружается»; это можно в состояниях: загружается, работает, на паузе.",
+    ]);
+    expect(sentences("balloon", "crashed")[1]).toBe(
+      "Нельзя изменить balloon: машина «vm-1» сейчас в состоянии «сбой»; это можно в состояниях: загружается, работает, на паузе.",
+    );
+    expect(sentences("quota", "terminated")[0]).toMatch(
+      /^Cannot change the CPU weight or cap of guest "vm-1" while it is terminated; that works when it is created, /,
     );
   });
 

@@ -1,4 +1,4 @@
-import { describeError, isHyperlabError, type ErrorCode } from "@hyperlab/core";
+import { ALLOWED, describeError, isHyperlabError, type ErrorCode, type GuestAction } from "@hyperlab/core";
 import { en, type MessageKey } from "./i18n/en";
 import { placeholders } from "./i18n/format";
 import { locale } from "./i18n/locale.svelte";
@@ -31,6 +31,9 @@ export function errorTitleKey(error: ShownError): MessageKey {
 }
 
 type Params = Record<string, string | number>;
+
+/** The key of an action's verb as the invalid-state sentence says it; every action has one. */
+const verbKey = (action: GuestAction) => `verb.${action}` as const satisfies MessageKey;
 type Translate = (key: MessageKey, params?: Params) => string;
 
 /** Picks the named details if every one of them is a string or a number. */
@@ -61,11 +64,11 @@ const SENTENCES: Partial<
   "invalid-state": (d, t) => {
     const p = pick(d, ["guest", "action", "state"]);
     const allowed = d?.allowed;
-    if (!p || !Array.isArray(allowed)) return undefined;
+    if (!p || !Array.isArray(allowed) || !Object.hasOwn(ALLOWED, p.action)) return undefined;
     const state = (s: unknown) => t(`state.${String(s)}` as MessageKey);
     return t("errorText.invalid-state", {
       guest: p.guest,
-      action: t(`verb.${p.action}` as MessageKey),
+      action: t(verbKey(p.action as GuestAction)),
       state: state(p.state),
       allowed: allowed.map(state).join(", "),
     });

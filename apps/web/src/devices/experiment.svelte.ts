@@ -1,5 +1,6 @@
 import {
   canRunPath,
+  isAllowed,
   pathDevice,
   pathSpec,
   runPath,
@@ -84,7 +85,7 @@ export class Experiment {
     } catch (error) {
       this.update(side, { status: "failed", error: shownError(error) });
     } finally {
-      if (guest && !own && guest.state !== "terminated") await guest.terminate().catch(() => undefined);
+      if (guest && !own && isAllowed("terminate", guest.state)) await guest.terminate().catch(() => undefined);
     }
   }
 

@@ -325,6 +325,12 @@ export const en = {
   "verb.terminate": "terminate",
   "verb.write": "type into",
   "verb.exec": "run a command in",
+  "verb.waitReady": "wait for",
+  "verb.snapshot": "take a snapshot of",
+  "verb.restore": "restore a snapshot into",
+  "verb.migrate": "migrate",
+  "verb.balloon": "change the balloon of",
+  "verb.quota": "change the CPU weight or cap of",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -280,7 +280,7 @@ export const ru: Record<MessageKey, string> = {
   "errorText.memory-over-budget":
     "Машине «{guest}» нужно {memoryMiB} МиБ, а из {budgetMiB} МиБ {where} свободно только {freeMiB} МиБ (занято {usedMiB} МиБ).",
   "errorText.invalid-state":
-    "Машину «{guest}» нельзя {action}, пока её состояние — «{state}»; это можно в состояниях: {allowed}.",
+    "Нельзя {action}: машина «{guest}» сейчас в состоянии «{state}»; это можно в состояниях: {allowed}.",
   "errorText.memory-too-small": "Образу «{image}» нужно не меньше {minMemoryMiB} МиБ, а запрошено {memoryMiB} МиБ.",
   "errorText.memory-not-power-of-two":
     "Объём памяти должен быть степенью двойки (16, 32, 64, 128, … МиБ); {memoryMiB} МиБ — не степень двойки.",
@@ -330,4 +330,10 @@ export const ru: Record<MessageKey, string> = {
   "verb.terminate": "удалить",
   "verb.write": "вводить текст в консоль",
   "verb.exec": "выполнить команду",
+  "verb.waitReady": "дождаться готовности",
+  "verb.snapshot": "сделать снимок",
+  "verb.restore": "восстановить снимок",
+  "verb.migrate": "перенести на другой хост",
+  "verb.balloon": "изменить balloon",
+  "verb.quota": "изменить вес или предел CPU",
 };

@@ -1,5 +1,7 @@
 import {
+  flavorOf,
   isAllowed,
+  isLive,
   type ConsoleKind,
   type Disposable,
   type Guest,
@@ -7,7 +9,7 @@ import {
   type GuestState,
 } from "@hyperlab/core";
 import { BootPhaseTracker, type BootPhase } from "../console/boot-phase";
-import { flavorOf } from "../launch/flavors";
+import { FLAVORS } from "../launch/flavors";
 
 /** The actions a row of the instances table offers, in order. */
 export const ROW_ACTIONS = ["start", "pause", "resume", "reboot", "stop", "terminate"] as const;
@@ -45,7 +47,7 @@ export class GuestView {
 
   constructor(guest: Guest) {
     this.guest = guest;
-    this.flavor = flavorOf(guest.spec)?.id;
+    this.flavor = flavorOf(FLAVORS, guest.spec)?.name;
     this.userImage = typeof guest.spec.image !== "string";
     this.imageLabel = typeof guest.spec.image === "string" ? guest.spec.image : guest.spec.image.name;
     this.tracker = new BootPhaseTracker(guest.files.readyMarker);
@@ -76,8 +78,14 @@ export class GuestView {
     return this.guest.name;
   }
 
+  /** Whether a worker runs the guest's machine (booting, running, paused or rebooting). */
   get live(): boolean {
-    return ["booting", "running", "paused", "rebooting"].includes(this.state);
+    return isLive(this.state);
+  }
+
+  /** Whether the machine is coming up (a boot or a reboot), so that its boot phases show. */
+  get booting(): boolean {
+    return this.state === "booting" || this.state === "rebooting";
   }
 
   private onState(state: GuestState, reason?: string): void {
@@ -87,7 +95,7 @@ export class GuestView {
       this.tracker.reset();
       this.phase = "bios";
     }
-    if (state === "booting" || state === "rebooting") this.startedAt = this.guest.startedAt;
+    if (this.booting) this.startedAt = this.guest.startedAt;
     if (state === "rebooting") {
       this.tracker.reset();
       this.phase = "bios";
