@@ -19,6 +19,7 @@ import {
   writeIp,
   writeMac,
 } from "./frame.js";
+import { echoReply } from "./icmp.js";
 
 export const DHCP_SERVER_PORT = 67;
 export const DHCP_CLIENT_PORT = 68;
@@ -139,8 +140,7 @@ export class DhcpServer {
       if (dport === DHCP_SERVER_PORT) this.onDhcp(frame, l4 + 8);
       return;
     }
-    if (proto === IP_ICMP && ipAt(frame, 30) === this.ip && frame.length >= l4 + 8 && frame[l4] === 8)
-      this.onEcho(frame, l4);
+    if (proto === IP_ICMP) this.onEcho(frame);
   }
 
   private onArp(frame: Uint8Array): void {
@@ -158,23 +158,10 @@ export class DhcpServer {
     this.send(reply);
   }
 
-  private onEcho(frame: Uint8Array, l4: number): void {
-    const reply = frame.slice();
-    writeMac(reply, 0, macAt(frame, 6));
-    writeMac(reply, 6, this.mac);
-    reply.set(frame.subarray(26, 30), 30);
-    writeIp(reply, 26, this.ip);
-    reply[22] = 64;
-    reply[24] = reply[25] = 0;
-    const ipSum = checksum(reply, 14, l4);
-    reply[24] = ipSum >> 8;
-    reply[25] = ipSum & 0xff;
-    const end = Math.min(reply.length, 14 + ((frame[16] << 8) | frame[17]));
-    reply[l4] = 0;
-    reply[l4 + 2] = reply[l4 + 3] = 0;
-    const icmpSum = checksum(reply, l4, end);
-    reply[l4 + 2] = icmpSum >> 8;
-    reply[l4 + 3] = icmpSum & 0xff;
+  /** Echo requests to the server's address get a reply (see icmp.ts); anything else is ignored. */
+  private onEcho(frame: Uint8Array): void {
+    const reply = echoReply(frame, this.mac, this.ip);
+    if (!reply) return;
     this.counters.echoReplies++;
     this.send(reply);
   }

@@ -6,18 +6,8 @@
  */
 import type { Disposable } from "../events.js";
 import type { Guest } from "../guest/guest.js";
-import {
-  ETHERNET_HEADER,
-  ETHERTYPE_IPV4,
-  IP_ICMP,
-  checksum,
-  etherType,
-  ipAt,
-  parseIp,
-  parseMac,
-  writeIp,
-  writeMac,
-} from "../network/frame.js";
+import { parseIp, parseMac } from "../network/frame.js";
+import { echoReply } from "../network/icmp.js";
 import type { ConsoleKind, GuestSpec, ResolvedSpec } from "../spec.js";
 import { DEVICE_PAIRS, type PairId } from "../devices/catalog.js";
 import { addSample, emptyDeviceProbe, emptyTotals, type DeviceKey, type DeviceProbe } from "../probes/metrics.js";
@@ -77,24 +67,11 @@ const NET_SETUP = `ip addr add 10.9.0.1/24 dev eth0 2>/dev/null; ip link set eth
  * second guest. Returns the subscription; dispose it when the workload ends.
  */
 export function answerPings(guest: Guest): Disposable {
-  const peer = parseIp(PEER_IP);
+  const ip = parseIp(PEER_IP);
+  const mac = parseMac(PEER_MAC);
   return guest.on("guest:frame", ({ bytes }) => {
-    if (bytes.length < 42 || etherType(bytes) !== ETHERTYPE_IPV4) return;
-    const ip = ETHERNET_HEADER;
-    const headerLength = (bytes[ip] & 0x0f) * 4;
-    const icmp = ip + headerLength;
-    if (bytes[ip + 9] !== IP_ICMP || ipAt(bytes, ip + 16) !== peer || bytes[icmp] !== 8) return;
-    const reply = bytes.slice();
-    reply.copyWithin(0, 6, 12); // destination MAC := the guest's
-    writeMac(reply, 6, parseMac(PEER_MAC));
-    writeIp(reply, ip + 12, peer);
-    writeIp(reply, ip + 16, ipAt(bytes, ip + 12));
-    reply[icmp] = 0; // echo reply
-    reply[icmp + 2] = reply[icmp + 3] = 0;
-    const sum = checksum(reply, icmp, ip + ((bytes[ip + 2] << 8) | bytes[ip + 3]));
-    reply[icmp + 2] = sum >> 8;
-    reply[icmp + 3] = sum & 0xff;
-    guest.sendFrame(reply);
+    const reply = echoReply(bytes, mac, ip);
+    if (reply) guest.sendFrame(reply);
   });
 }
 
