@@ -1,5 +1,4 @@
 import {
-  flavorOf,
   isAllowed,
   isLive,
   type ConsoleKind,
@@ -9,7 +8,7 @@ import {
   type GuestState,
 } from "@hyperlab/core";
 import { BootPhaseTracker, type BootPhase } from "../console/boot-phase";
-import { FLAVORS } from "../launch/flavors";
+import { flavorOf } from "../launch/flavors";
 
 /** The actions a row of the instances table offers, in order. */
 export const ROW_ACTIONS = ["start", "pause", "resume", "reboot", "stop", "terminate"] as const;
@@ -47,7 +46,7 @@ export class GuestView {
 
   constructor(guest: Guest) {
     this.guest = guest;
-    this.flavor = flavorOf(FLAVORS, guest.spec)?.name;
+    this.flavor = flavorOf(guest.spec)?.id;
     this.userImage = typeof guest.spec.image !== "string";
     this.imageLabel = typeof guest.spec.image === "string" ? guest.spec.image : guest.spec.image.name;
     this.tracker = new BootPhaseTracker(guest.files.readyMarker);
