@@ -46,7 +46,6 @@ export {
   controlConsole,
   workloadKiB,
   runPath,
-  type PathSide,
   type PathResult,
   type WorkloadPair,
 } from "./workloads/paths.js";

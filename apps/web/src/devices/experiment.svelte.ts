@@ -5,10 +5,10 @@ import {
   pathSpec,
   runPath,
   type DeviceKey,
+  type DeviceModel,
   type Guest,
   type Hypervisor,
   type PathResult,
-  type PathSide,
   type WorkloadPair,
 } from "@hyperlab/core";
 import { shownError, type ShownError } from "../errors";
@@ -16,7 +16,7 @@ import { shownError, type ShownError } from "../errors";
 export type RowStatus = "waiting" | "booting" | "running" | "done" | "failed";
 
 export interface ExperimentRow {
-  side: PathSide;
+  side: DeviceModel;
   device: DeviceKey;
   status: RowStatus;
   /** The guest that ran it (the chosen one, or a scratch guest launched for it). */
@@ -25,7 +25,7 @@ export interface ExperimentRow {
   error?: ShownError;
 }
 
-export const SIDES: readonly PathSide[] = ["full", "paravirtual"];
+export const SIDES: readonly DeviceModel[] = ["full", "paravirtual"];
 export const KIB_CHOICES = [64, 256, 1024] as const;
 
 let scratch = 0;
@@ -41,7 +41,7 @@ export class Experiment {
   running = $state(false);
   rows = $state.raw<ExperimentRow[]>([]);
 
-  private update(side: PathSide, patch: Partial<ExperimentRow>): void {
+  private update(side: DeviceModel, patch: Partial<ExperimentRow>): void {
     this.rows = this.rows.map((row) => (row.side === side ? { ...row, ...patch } : row));
   }
 
@@ -62,7 +62,7 @@ export class Experiment {
     hv: Hypervisor,
     chosen: Guest | undefined,
     pair: WorkloadPair,
-    side: PathSide,
+    side: DeviceModel,
     kib: number,
   ): Promise<void> {
     const own = chosen && chosen.state === "running" && canRunPath(chosen.spec, pair, side) ? chosen : undefined;

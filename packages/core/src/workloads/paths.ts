@@ -9,11 +9,10 @@ import type { Guest } from "../guest/guest.js";
 import { parseIp, parseMac } from "../network/frame.js";
 import { echoReply } from "../network/icmp.js";
 import type { ConsoleKind, GuestSpec, ResolvedSpec } from "../spec.js";
-import { DEVICE_PAIRS, type PairId } from "../devices/catalog.js";
+import { DEVICE_PAIRS, type DeviceModel, type PairId } from "../devices/catalog.js";
 import { addSample, emptyDeviceProbe, emptyTotals, type DeviceKey, type DeviceProbe } from "../probes/metrics.js";
 import { TEST_DATA_FILE, TEST_DATA_KIB } from "../test-data.js";
 
-export type PathSide = "full" | "paravirtual";
 export type WorkloadPair = Exclude<PairId, "memory">;
 export const WORKLOAD_PAIRS: readonly WorkloadPair[] = ["console", "network", "storage"];
 
@@ -21,7 +20,7 @@ export const WORKLOAD_PAIRS: readonly WorkloadPair[] = ["console", "network", "s
 const PING_PAYLOAD = 1400;
 
 /** What a guest needs for one side of a pair. */
-export function pathSpec(pair: WorkloadPair, side: PathSide): Partial<GuestSpec> {
+export function pathSpec(pair: WorkloadPair, side: DeviceModel): Partial<GuestSpec> {
   if (pair === "console") return { console: "both" };
   if (pair === "network") return { net: side === "full" ? "ne2k" : "virtio", console: "serial" };
   return { storage: "both", console: "serial" };
@@ -31,7 +30,7 @@ export function pathSpec(pair: WorkloadPair, side: PathSide): Partial<GuestSpec>
 export function canRunPath(
   spec: Pick<ResolvedSpec, "console" | "net" | "storage">,
   pair: WorkloadPair,
-  side: PathSide,
+  side: DeviceModel,
 ): boolean {
   if (pair === "console") return spec.console === "both";
   if (pair === "network") return spec.net === (side === "full" ? "ne2k" : "virtio");
@@ -39,13 +38,13 @@ export function canRunPath(
   return spec.storage === want || spec.storage === "both";
 }
 
-export function pathDevice(pair: WorkloadPair, side: PathSide): DeviceKey {
+export function pathDevice(pair: WorkloadPair, side: DeviceModel): DeviceKey {
   const found = DEVICE_PAIRS.find((p) => p.id === pair)!;
   return side === "full" ? found.full! : found.paravirtual;
 }
 
 /** The console the workload's command is typed on: never the one it measures. */
-export function controlConsole(pair: WorkloadPair, side: PathSide): ConsoleKind {
+export function controlConsole(pair: WorkloadPair, side: DeviceModel): ConsoleKind {
   return pair === "console" && side === "full" ? "virtio" : "serial";
 }
 
@@ -76,7 +75,7 @@ export function answerPings(guest: Guest): Disposable {
 }
 
 /** The shell command that moves `kib` KiB through one side of a pair. */
-export function pathCommand(pair: WorkloadPair, side: PathSide, kib: number): string {
+export function pathCommand(pair: WorkloadPair, side: DeviceModel, kib: number): string {
   const n = workloadKiB(pair, kib);
   if (pair === "console") {
     // Output post-processing (ONLCR) makes the tty layer hand the driver one line at a time;
@@ -102,7 +101,7 @@ export function pathCommand(pair: WorkloadPair, side: PathSide, kib: number): st
 /** One side of a pair, measured. */
 export interface PathResult {
   pair: WorkloadPair;
-  side: PathSide;
+  side: DeviceModel;
   device: DeviceKey;
   /** Payload the workload asked to move. */
   kib: number;
@@ -133,7 +132,7 @@ export interface PathResult {
 export async function runPath(
   guest: Guest,
   pair: WorkloadPair,
-  side: PathSide,
+  side: DeviceModel,
   kib: number,
   options: { timeoutMs?: number } = {},
 ): Promise<PathResult> {
