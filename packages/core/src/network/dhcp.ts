@@ -39,14 +39,28 @@ export interface Subnet {
   prefix: number;
 }
 
+/** A segment's prefix: /31 and /32 leave no address for a guest beside the server at .1. */
+export const MIN_PREFIX = 8;
+export const MAX_PREFIX = 30;
+/** Decimal octets only: Number() alone would take "", "0x1" or "1e2" as octets. */
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/**
+ * The one CIDR rule, for segments and lab files alike: four octets 0–255 and a prefix from
+ * /8 to /30. Host bits are cleared (10.0.1.7/24 is 10.0.1.0/24). Throws a RangeError.
+ */
 export function parseSubnet(cidr: string): Subnet {
-  const [address, bits] = cidr.split("/");
-  const prefix = Number(bits);
-  const parts = address.split(".").map(Number);
-  if (parts.length !== 4 || parts.some((p) => !(p >= 0 && p <= 255)) || !(prefix >= 8 && prefix <= 30))
-    throw new RangeError(`"${cidr}" is not an IPv4 subnet from /8 to /30.`);
-  const ip = ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
+  const match = typeof cidr === "string" ? CIDR.exec(cidr) : null;
+  const [a, b, c, d, prefix] = match ? match.slice(1).map(Number) : [];
+  if (!match || [a, b, c, d].some((octet) => octet > 255) || !(prefix >= MIN_PREFIX && prefix <= MAX_PREFIX))
+    throw new RangeError(`"${cidr}" is not an IPv4 subnet from /${MIN_PREFIX} to /${MAX_PREFIX}.`);
+  const ip = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
   return { network: (ip & mask(prefix)) >>> 0, prefix };
+}
+
+/** Whether two subnets share an address: the shorter prefix's network holds the other's. */
+export function subnetsOverlap(x: Subnet, y: Subnet): boolean {
+  return ((x.network ^ y.network) & mask(Math.min(x.prefix, y.prefix))) === 0;
 }
 
 export function mask(prefix: number): number {
