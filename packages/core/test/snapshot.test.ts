@@ -2,10 +2,20 @@
  * Integration: snapshots, clones, instant launch and live migration with real guests in
  * worker threads. What the guests print is what we assert on.
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { HyperlabError, type Guest, type Snapshot, type SnapshotHeader } from "../src/index.js";
-import { createNodeHypervisor } from "../src/node/index.js";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import {
+  HyperlabError,
+  ImageCatalog,
+  type Guest,
+  type GuestSpec,
+  type Snapshot,
+  type SnapshotHeader,
+} from "../src/index.js";
+import { createNodeHypervisor, FolderImageSource } from "../src/node/index.js";
 import { readSnapshot } from "../src/snapshot/format.js";
+import { wasm } from "../src/wasm.js";
 
 const hv = createNodeHypervisor({
   hostCores: 2,
@@ -23,6 +33,15 @@ const hv = createNodeHypervisor({
   ],
 });
 afterAll(() => hv.shutdown());
+// Every test makes its own guests; none outlives it, whether it passed or not.
+afterEach(() => hv.shutdown());
+
+/** A running guest: from the image's ready snapshot when one fits its spec (fast), else booted. */
+async function launch(spec: GuestSpec, host?: string): Promise<Guest> {
+  const guest = await hv.create(spec, undefined, { host });
+  if (!(await hv.startInstant(guest)).instant) await guest.waitReady();
+  return guest;
+}
 
 /** The same snapshot with its header changed (the body and its checksum untouched). */
 function withHeader(snapshot: Snapshot, change: (header: SnapshotHeader) => void): Snapshot {
@@ -43,16 +62,31 @@ async function mac(guest: Guest): Promise<string> {
   return (await guest.exec("cat /sys/class/net/eth0/address")).output.trim();
 }
 
-describe("snapshots", () => {
-  let guest: Guest;
-  let snapshot: Snapshot;
+/** Starts a loop in the guest that counts up in /tmp/count every 50 ms; resolves once it has counted. */
+async function startCounting(guest: Guest): Promise<number> {
+  await guest.exec("(i=0; while true; do i=$((i+1)); echo $i > /tmp/c; mv /tmp/c /tmp/count; sleep 0.05; done) &");
+  return countedPast(guest, 0);
+}
 
+/** Polls the guest's count until it is past `n`, and returns it. */
+function countedPast(guest: Guest, n: number): Promise<number> {
+  return vi.waitFor(
+    async () => {
+      const count = Number((await guest.exec("cat /tmp/count 2>/dev/null")).output);
+      expect(count).toBeGreaterThan(n);
+      return count;
+    },
+    { timeout: 10_000, interval: 100 },
+  );
+}
+
+describe("snapshots", () => {
   it("restores a guest: a file changed after the snapshot is as it was", async () => {
-    guest = await hv.create({ image: "linux", name: "snap", net: "ne2k" }, undefined, { host: "a" });
+    const guest = await hv.create({ image: "linux", name: "snap", net: "ne2k" }, undefined, { host: "a" });
     await guest.start();
     await guest.waitReady();
     await guest.exec("echo before > /root/file");
-    snapshot = await guest.snapshot();
+    const snapshot = await guest.snapshot();
     expect(snapshot.header).toMatchObject({
       format: 1,
       v86: "0.5.462",
@@ -74,6 +108,9 @@ describe("snapshots", () => {
   });
 
   it("clones a guest: both run, each with its own MAC", async () => {
+    const guest = await launch({ image: "linux", name: "snap", console: "serial", net: "ne2k" });
+    await guest.exec("echo before > /root/file");
+    const snapshot = await guest.snapshot();
     const clone = await hv.clone(snapshot, { name: "snap-clone" });
     expect(clone.state).toBe("running");
     expect(clone.spec.mac).toBeTruthy();
@@ -88,6 +125,8 @@ describe("snapshots", () => {
   });
 
   it("refuses every bad snapshot with a typed error and the guest runs on as before", async () => {
+    const guest = await launch({ image: "linux", name: "snap", console: "serial", net: "ne2k" });
+    const snapshot = await guest.snapshot();
     await guest.exec("echo kept > /root/file");
     const bytes = snapshot.bytes;
     const flipped = bytes.slice();
@@ -147,12 +186,10 @@ describe("snapshots", () => {
 
 describe("live migration", () => {
   it("moves a guest in the middle of a counting loop from Host A to Host B: the count continues", async () => {
-    const guest = hv.get("snap");
+    const guest = await launch({ image: "linux", name: "mover", console: "serial", net: "ne2k" }, "a");
     expect(guest.placement.name).toBe("Host A");
-    await guest.exec("(i=0; while true; do i=$((i+1)); echo $i > /tmp/c; mv /tmp/c /tmp/count; sleep 0.05; done) &");
-    await new Promise((r) => setTimeout(r, 500));
-    const before = Number((await guest.exec("cat /tmp/count")).output);
-    expect(before).toBeGreaterThan(0);
+    const before = await startCounting(guest);
+    const [onA, onB] = [hv.memory("a").usedMiB, hv.memory("b").usedMiB];
     await guest.setProbes(true);
     const events: unknown[] = [];
     const sub = hv.on("guest:migrated", (e) => events.push(e));
@@ -163,13 +200,11 @@ describe("live migration", () => {
     expect(report.downtimeMs).toBeGreaterThan(0);
     expect(events).toHaveLength(1);
     expect(guest.placement.name).toBe("Host B");
-    expect(hv.memory("a").usedMiB).toBe(0);
-    expect(hv.memory("b").usedMiB).toBe(32);
+    expect(hv.memory("a").usedMiB).toBe(onA - 32);
+    expect(hv.memory("b").usedMiB).toBe(onB + 32);
     const after = Number((await guest.exec("cat /tmp/count")).output);
     expect(after).toBeGreaterThanOrEqual(before);
-    await new Promise((r) => setTimeout(r, 500));
-    const later = Number((await guest.exec("cat /tmp/count")).output);
-    expect(later).toBeGreaterThan(after);
+    await countedPast(guest, after);
     // Same console session, same MAC; the probes still count on Host B (the exec's console traffic).
     expect(await mac(guest)).toBe(guest.spec.mac);
     await guest.readProbes();
@@ -177,11 +212,12 @@ describe("live migration", () => {
     const probed = await guest.readProbes();
     expect(probed.exits).toBeGreaterThan(0);
     await guest.setProbes(false);
-    expect(guest.consoles.serial.history()).toContain("echo before > /root/file");
+    expect(guest.consoles.serial.history()).toContain("mv /tmp/c /tmp/count");
   });
 
   it("a migration that fails leaves the guest running where it was", async () => {
-    const guest = hv.get("snap");
+    const guest = await launch({ image: "linux", name: "stayer", console: "serial", net: "ne2k" }, "b");
+    await startCounting(guest);
     await expect(guest.migrate("broken")).rejects.toMatchObject({
       code: "migration-failed",
       message: expect.stringMatching(/stays on Host B/),
@@ -190,10 +226,9 @@ describe("live migration", () => {
     expect(guest.state).toBe("running");
     expect(hv.memory("broken").usedMiB).toBe(0);
     const a = Number((await guest.exec("cat /tmp/count")).output);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(Number((await guest.exec("cat /tmp/count")).output)).toBeGreaterThan(a);
+    await countedPast(guest, a);
     await expect(guest.migrate("nowhere")).rejects.toMatchObject({ code: "invalid-spec" });
-    await guest.terminate();
+    expect(guest.placement.name).toBe("Host B");
   });
 });
 
@@ -224,15 +259,48 @@ describe("instant launch", () => {
   });
 
   it("gets the first launch ready ahead (warmUp) and never throws for what it cannot warm", async () => {
-    await expect(hv.warmUp({ image: "no-such-image" })).resolves.toBeUndefined();
-    await expect(hv.warmUp({ image: "linux", memoryMiB: 3 })).resolves.toBeUndefined();
-    await hv.warmUp({ image: "linux", name: "warm", console: "serial", net: "ne2k" });
-    // Nothing was created or reserved by getting ready.
-    expect(hv.guests.map((g) => g.name)).not.toContain("warm");
-    const guest = await hv.create({ image: "linux", name: "warm", console: "serial", net: "ne2k" });
-    expect(await hv.startInstant(guest)).toEqual({ instant: true });
-    expect((await guest.exec("hostname")).output).toBe("warm\n");
-    await guest.terminate();
+    // A hypervisor of its own, with nothing loaded yet, whose file reads and wasm compiles show.
+    const folder = new FolderImageSource();
+    const reads: string[] = [];
+    let compiles = 0;
+    const cold = createNodeHypervisor({
+      memoryBudgetMiB: 256,
+      hostCores: 2,
+      catalog: new ImageCatalog({
+        where: folder.where,
+        readManifest: () => folder.readManifest(),
+        read: (path) => {
+          reads.push(path);
+          return folder.read(path);
+        },
+      }),
+      compileWasm: async () => {
+        compiles++;
+        return wasm.compile(await readFile(createRequire(import.meta.url).resolve("v86/build/v86.wasm")));
+      },
+    });
+    try {
+      await expect(cold.warmUp({ image: "no-such-image" })).resolves.toBeUndefined();
+      await expect(cold.warmUp({ image: "linux", memoryMiB: 3 })).resolves.toBeUndefined();
+      const spec = { image: "linux", name: "warm", console: "serial", net: "ne2k" } as const;
+      await cold.warmUp(spec);
+      // Getting ready read the image's files and the ready snapshot that fits, and compiled v86...
+      const entry = await cold.catalog.get("linux");
+      const ready = entry.readySnapshots!.find((f) => f.console === "serial" && f.net === "ne2k" && f.memoryMiB === 32)!;
+      expect([...reads].sort()).toEqual([...Object.values(entry.files).map((f) => f.path), ready.path].sort());
+      expect(compiles).toBe(1);
+      // ...and created or reserved nothing.
+      expect(cold.guests).toEqual([]);
+      expect(cold.memory().usedMiB).toBe(0);
+      // So the first launch waits for none of it: it reads and compiles nothing more.
+      const guest = await cold.create(spec);
+      expect(await cold.startInstant(guest)).toEqual({ instant: true });
+      expect((await guest.exec("hostname")).output).toBe("warm\n");
+      expect(reads).toHaveLength(Object.keys(entry.files).length + 1);
+      expect(compiles).toBe(1);
+    } finally {
+      await cold.shutdown();
+    }
   });
 
   it("gives an instantly launched virtio-net guest its own MAC, live", async () => {
