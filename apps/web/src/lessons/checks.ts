@@ -1,7 +1,7 @@
 /**
  * Building blocks of the lessons' step checks. Every check looks at the real hypervisor and
- * its guests; none of them changes what it checks. A check that needs a feature the core
- * lacks says so ("needs") instead of passing.
+ * its guests; none of them changes what it checks. A check that needs what this page lacks
+ * (a second core, a second host) says so ("needs") instead of passing.
  */
 import type { Guest, GuestMetrics, Hypervisor } from "@hyperlab/core";
 import { fail, pass, type CheckContext, type CheckResult, type Text } from "./model";
@@ -72,7 +72,10 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Whether `object[name]` is a function: how steps find out if the core has a feature yet. */
+/**
+ * Whether `object[name]` is a function. The core always has its methods: only the lab starter
+ * (labs.ts, being rewritten) still asks; remove this once it no longer does.
+ */
 export function hasMethod(object: unknown, name: string): boolean {
   return !!object && typeof (object as Record<string, unknown>)[name] === "function";
 }

@@ -1,5 +1,5 @@
 import { isLive, runPath } from "@hyperlab/core";
-import { findGuest, guestsRunning, hasMethod } from "../checks";
+import { findGuest, guestsRunning } from "../checks";
 import { fail, needs, pass, text, type Lesson } from "../model";
 
 const GUEST = "xen-guest";
@@ -86,11 +86,6 @@ export const kvmXen: Lesson = {
       ),
       check: async ({ hv, onProgress }) => {
         const guest = findGuest(hv, GUEST);
-        if (!hasMethod(guest ?? hv.guests[0], "setProbes"))
-          return needs(
-            "This step needs the device probes in the core.",
-            "Для этого шага нужны пробы устройств в ядре.",
-          );
         const up = guestsRunning(hv, [GUEST]);
         if (up.status !== "pass") return up;
         onProgress?.(text("Writing through the UART…", "Пишем через UART…"));
