@@ -2,12 +2,14 @@
  * Integration: the real default image boots in Node under our layer (each guest in a worker
  * thread), and what the guest prints is what we assert on.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { HyperlabError } from "../src/errors.js";
 import { createNodeHypervisor } from "../src/node/index.js";
 
 const hv = createNodeHypervisor({ memoryBudgetMiB: 512 });
 afterAll(() => hv.shutdown());
+// Every test makes its own guests; none outlives it, whether it passed or not.
+afterEach(() => hv.shutdown());
 
 describe("the default linux image", () => {
   it("boots to a shell on the serial console and runs a command", async () => {
@@ -38,19 +40,27 @@ describe("the default linux image", () => {
     // hvc0 knows its window size (80×25 until told otherwise), and follows a resize.
     expect((await guest.exec("stty size", { console: "virtio" })).output).toBe("25 80\n");
     guest.resize(100, 30);
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await guest.exec("stty size", { console: "virtio" })).output).toBe("30 100\n");
+    await vi.waitFor(
+      async () => expect((await guest.exec("stty size", { console: "virtio" })).output).toBe("30 100\n"),
+      { timeout: 5_000, interval: 100 },
+    );
     await guest.terminate();
   });
 
   it("pauses, resumes, reboots and stops; a wrong action is a typed error", async () => {
+    const used = hv.memory().usedMiB;
     const guest = await hv.create({ image: "linux", name: "lifecycle" });
     await expect(guest.pause()).rejects.toMatchObject({ code: "invalid-state" });
     await guest.start();
     await guest.waitReady();
     await guest.pause();
     const a = await guest.counters();
-    await new Promise((r) => setTimeout(r, 300));
+    // The worker samples its machine every 500 ms, paused or not: after two samples it has had
+    // time enough to run, had it not been paused.
+    let samples = 0;
+    const sub = guest.on("guest:metrics", () => samples++);
+    await vi.waitFor(() => expect(samples).toBeGreaterThanOrEqual(2), { timeout: 5_000, interval: 50 });
+    sub.dispose();
     const b = await guest.counters();
     expect(b.instructions).toBe(a.instructions);
     await expect(guest.resume()).resolves.toBeUndefined();
@@ -62,7 +72,7 @@ describe("the default linux image", () => {
     expect((await guest.exec("cat /proc/uptime")).exitCode).toBe(0);
     await guest.stop();
     expect(guest.state).toBe("stopped");
-    expect(hv.memory().usedMiB).toBe(0);
+    expect(hv.memory().usedMiB).toBe(used);
     await guest.start();
     await guest.waitReady();
     expect((await guest.exec("echo again")).output).toBe("again\n");
@@ -120,12 +130,15 @@ describe("the default linux image", () => {
   });
 
   it("refuses bad specs with typed errors and reserves nothing", async () => {
+    const used = hv.memory().usedMiB;
+    const guests = [...hv.guests];
     await expect(hv.create({ image: "nope" })).rejects.toMatchObject({ code: "unknown-image" });
     await expect(hv.create({ image: "linux", memoryMiB: 16 })).rejects.toMatchObject({ code: "memory-too-small" });
     await expect(hv.create({ image: "linux", memoryMiB: 48 })).rejects.toMatchObject({
       code: "memory-not-power-of-two",
     });
     await expect(hv.create({ image: "linux", memoryMiB: 1024 })).rejects.toMatchObject({ code: "memory-over-budget" });
-    expect(hv.memory().usedMiB).toBe(0);
+    expect(hv.memory().usedMiB).toBe(used);
+    expect(hv.guests).toEqual(guests);
   });
 });
