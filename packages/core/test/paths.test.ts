@@ -3,13 +3,15 @@
  * the 8250 UART and a handful of virtio notifications through virtio-console; NE2000 and
  * virtio-net both carry traffic, attributed to the right device; probes switch off cleanly.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { runPath } from "../src/workloads/paths.js";
 import type { ProbeTotals } from "../src/index.js";
 import { createNodeHypervisor } from "../src/node/index.js";
 
 const hv = createNodeHypervisor({ memoryBudgetMiB: 256, hostCores: 2 });
 afterAll(() => hv.shutdown());
+// Every test makes its own guests; none outlives it, whether it passed or not.
+afterEach(() => hv.shutdown());
 
 describe("device paths", () => {
   it("counts a UART exit per byte and few virtio-console notifications for the same 64 KiB", async () => {
@@ -105,7 +107,11 @@ describe("device paths", () => {
     await guest.setProbes(false);
     const count = seen.length;
     await guest.exec("echo quiet");
-    await new Promise((r) => setTimeout(r, 1200));
+    // Probes, while on, come with the worker's samples (every 500 ms): two samples with none is off.
+    let samples = 0;
+    const sub = guest.on("guest:metrics", () => samples++);
+    await vi.waitFor(() => expect(samples).toBeGreaterThanOrEqual(2), { timeout: 5_000, interval: 50 });
+    sub.dispose();
     expect(seen.length).toBe(count);
     await expect(guest.readProbes()).rejects.toMatchObject({ code: "invalid-state" });
     await guest.terminate();
