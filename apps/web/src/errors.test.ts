@@ -1,8 +1,6 @@
 import {
   ALLOWED,
   HyperlabError,
-  Hypervisor,
-  ImageCatalog,
   Network,
   assertAllowed,
   assertCompatible,
@@ -18,6 +16,7 @@ import { errorSentence, shownError } from "./errors";
 import { en, type MessageKey } from "./i18n/en";
 import { format } from "./i18n/format";
 import { ru } from "./i18n/ru";
+import { createdOnlyHypervisor } from "./testing/hypervisor";
 
 const inRussian = (key: MessageKey, params?: Record<string, string | number>) => format(ru[key], params);
 const inEnglish = (key: MessageKey, params?: Record<string, string | number>) => format(en[key], params);
@@ -135,26 +134,7 @@ describe("error sentences", () => {
   });
 
   it("translate a taken guest name, a bad segment name and a snapshot that does not fit", async () => {
-    // A hypervisor whose catalog has one image of one-byte files: a guest is created, not started.
-    const zeroByte = "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d";
-    const manifest = {
-      version: 1,
-      images: [
-        {
-          id: "linux",
-          title: "Linux",
-          kind: "bzimage",
-          files: Object.fromEntries(
-            ["bzimage", "bios", "vgaBios"].map((f) => [f, { path: f, size: 1, sha256: zeroByte }]),
-          ),
-          minMemoryMiB: 32,
-          defaultMemoryMiB: 32,
-          drivers: [],
-        },
-      ],
-    };
-    const source = { where: "memory", readManifest: async () => manifest, read: async () => new Uint8Array(1) };
-    const hv = new Hypervisor({ catalog: new ImageCatalog(source), channel: () => undefined as never });
+    const hv = createdOnlyHypervisor();
     await hv.create({ image: "linux", name: "vm-1" });
     let taken: ReturnType<typeof shownError> | undefined;
     await hv.create({ image: "linux", name: "vm-1" }).catch((error: unknown) => (taken = shownError(error)));
