@@ -1,6 +1,6 @@
 import type { Guest, Hypervisor, ImageEntry, MemoryReport } from "@hyperlab/core";
 import { shownError, type ShownError } from "./errors";
-import { GuestView } from "./instances/guest-view.svelte";
+import { GuestView, type RowAction } from "./instances/guest-view.svelte";
 import { CpuHistory } from "./scheduler/cpu-history.svelte";
 
 export interface Notice {
@@ -114,6 +114,24 @@ export class Dashboard {
 
   closeConsole(id: string): void {
     this.openConsoles = this.openConsoles.filter((c) => c !== id);
+  }
+
+  /** Does what the user asked; the core's refusal (a HyperlabError) becomes a notice. */
+  attempt(action: () => void, guestName?: string): void {
+    try {
+      action();
+    } catch (error) {
+      this.notify(shownError(error), guestName);
+    }
+  }
+
+  /** Runs a row action on a guest (see GuestView.act); a refusal becomes a notice about it. */
+  async act(view: GuestView, action: RowAction): Promise<void> {
+    try {
+      await view.act(action);
+    } catch (error) {
+      this.notify(shownError(error), view.name);
+    }
   }
 
   notify(error: ShownError, guestName?: string): void {
