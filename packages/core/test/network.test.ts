@@ -5,7 +5,7 @@
  * subnet; unplugging a cable stops traffic and plugging it back restores it; the capture
  * parses as pcap.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { leaseAddress, parsePcap, summarize, type Guest } from "../src/index.js";
 import { createNodeHypervisor } from "../src/node/index.js";
 
@@ -27,10 +27,21 @@ beforeAll(async () => {
   hv.network.setSegment(c, "dmz");
   await Promise.all([a, b, c].map((g) => g.start()));
   await Promise.all([a, b, c].map((g) => g.waitReady({ timeoutMs: 120_000 })));
+  // Every test needs the guests' addresses: they are leased here, not left by the test that checks them.
+  for (const guest of [a, b, c]) await leaseAddress(guest);
 }, 150_000);
+
+/** Polls until `guest`'s eth0 carrier reads `expected` (the driver learns of a change from an interrupt). */
+function carrier(guest: Guest, expected: "0" | "1"): Promise<void> {
+  return vi.waitFor(
+    async () => expect((await guest.exec("cat /sys/class/net/eth0/carrier")).output.trim()).toBe(expected),
+    { timeout: 10_000, interval: 100 },
+  );
+}
 
 describe("virtual network with real guests", () => {
   it("gives each guest its predictable address by DHCP", async () => {
+    // Asked again, each gets the same address.
     expect(await leaseAddress(a)).toBe("10.0.1.10");
     expect(await leaseAddress(b)).toBe("10.0.1.11");
     expect(await leaseAddress(c)).toBe("10.0.2.10");
@@ -56,7 +67,12 @@ describe("virtual network with real guests", () => {
     await a.exec("dd if=/dev/urandom of=/tmp/file bs=1024 count=96 2>/dev/null");
     const sent = (await a.exec("md5sum /tmp/file")).output.split(" ")[0];
     await b.exec("nc -l -p 5000 > /tmp/got &");
-    await new Promise((r) => setTimeout(r, 500));
+    // Until nc listens (port 5000 = 0x1388 in state LISTEN, 0A), a connection would be refused.
+    const listening = "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | grep -cE ':1388 0+:0000 0A'";
+    await vi.waitFor(async () => expect(Number((await b.exec(listening)).output)).toBeGreaterThan(0), {
+      timeout: 10_000,
+      interval: 100,
+    });
     const send = await a.exec("nc -w 5 10.0.1.11 5000 < /tmp/file", { timeoutMs: 120_000 });
     expect(send.exitCode).toBe(0);
     await b.exec("wait", { timeoutMs: 30_000 });
@@ -67,48 +83,51 @@ describe("virtual network with real guests", () => {
   it("keeps a guest on another segment out, even with an address in their subnet", async () => {
     expect((await c.exec("ping -c 2 -W 1 10.0.1.10")).exitCode).not.toBe(0);
     await c.exec("ip addr add 10.0.1.50/24 dev eth0");
-    const before = hv.network.port("a").counters.txFrames;
-    const result = await c.exec("ping -c 2 -W 1 10.0.1.10");
-    expect(result.output).toContain("0 packets received");
-    // c's ARP broadcasts stayed on dmz: a was given nothing meanwhile that came from c.
-    const fromC = hv.network.log.filter((p) => p.port === "c" && p.segment === "lan");
-    expect(fromC).toEqual([]);
-    expect(hv.network.port("a").counters.txFrames - before).toBeLessThan(3);
-    await c.exec("ip addr del 10.0.1.50/24 dev eth0");
+    try {
+      const before = hv.network.port("a").counters.txFrames;
+      const result = await c.exec("ping -c 2 -W 1 10.0.1.10");
+      expect(result.output).toContain("0 packets received");
+      // c's ARP broadcasts stayed on dmz: a was given nothing meanwhile that came from c.
+      const fromC = hv.network.log.filter((p) => p.port === "c" && p.segment === "lan");
+      expect(fromC).toEqual([]);
+      expect(hv.network.port("a").counters.txFrames - before).toBeLessThan(3);
+    } finally {
+      await c.exec("ip addr del 10.0.1.50/24 dev eth0");
+    }
   });
 
   it("stops traffic when a cable is unplugged and restores it when plugged back", async () => {
-    // The driver learns of the change from an interrupt: give it a moment.
-    const carrier = async (expected: string) => {
-      let now = "";
-      for (let i = 0; i < 20 && now !== expected; i++) {
-        if (i > 0) await new Promise((r) => setTimeout(r, 100));
-        now = (await b.exec("cat /sys/class/net/eth0/carrier")).output.trim();
-      }
-      return now;
-    };
-    expect(await carrier("1")).toBe("1");
+    await carrier(b, "1");
     hv.network.setLink(b, false);
-    const down = await a.exec("ping -c 2 -W 1 10.0.1.11");
-    expect(down.output).toContain("0 packets received");
-    expect(hv.network.port("b").linkUp).toBe(false);
-    // The virtio-net guest is told: its driver drops the carrier.
-    expect(await carrier("0")).toBe("0");
-    expect((await b.exec("ip link show eth0")).output).toContain("NO-CARRIER");
-    hv.network.setLink(b, true);
-    expect(await carrier("1")).toBe("1");
+    try {
+      const down = await a.exec("ping -c 2 -W 1 10.0.1.11");
+      expect(down.output).toContain("0 packets received");
+      expect(hv.network.port("b").linkUp).toBe(false);
+      // The virtio-net guest is told: its driver drops the carrier.
+      await carrier(b, "0");
+      expect((await b.exec("ip link show eth0")).output).toContain("NO-CARRIER");
+    } finally {
+      hv.network.setLink(b, true);
+    }
+    await carrier(b, "1");
     const up = await a.exec("ping -c 2 -W 3 10.0.1.11");
     expect(up.output).toContain("2 packets received");
   });
 
   it("holds frames for a paused guest and delivers them on resume", async () => {
     await b.pause();
-    expect(hv.network.port("b").held).toBe(true);
-    const ping = a.exec("ping -c 1 -W 8 10.0.1.11");
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(hv.network.port("b").counters.held).toBeGreaterThan(0);
-    await b.resume();
-    expect((await ping).exitCode).toBe(0);
+    let ping: ReturnType<Guest["exec"]> | undefined;
+    try {
+      expect(hv.network.port("b").held).toBe(true);
+      ping = a.exec("ping -c 1 -W 8 10.0.1.11");
+      await vi.waitFor(() => expect(hv.network.port("b").counters.held).toBeGreaterThan(0), {
+        timeout: 6_000,
+        interval: 50,
+      });
+    } finally {
+      await b.resume();
+    }
+    expect((await ping!).exitCode).toBe(0);
     expect(hv.network.port("b").counters.held).toBe(0);
   });
 
