@@ -1,16 +1,20 @@
+import { MemoryLedger, type MemoryReport } from "./admission/ledger.js";
 import { HyperlabError } from "./errors.js";
 import { Emitter } from "./events.js";
-import { Guest, type GuestEvents, type GuestHost } from "./guest/guest.js";
+import { Guest, type GuestEvents } from "./guest/guest.js";
+import { isAllowed } from "./guest/state.js";
+import { findHost, makeHosts, type Host, type HostSpec } from "./hosts/host.js";
 import type { ImageCatalog, LoadProgress } from "./images/catalog.js";
-import type { ImageEntry, ReadySnapshotFile } from "./images/manifest.js";
+import { findReadySnapshot, readySnapshotFile } from "./images/ready.js";
 import { Network } from "./network/network.js";
+import { plan } from "./scheduler/plan.js";
+import { readSnapshot, snapshotState, type Snapshot } from "./snapshot/format.js";
+import { checkSpecAgainstImage, validateSpec, type GuestSpec, type ResolvedSpec } from "./spec.js";
+import { SharedWasm, type WasmModule } from "./wasm.js";
 import type { ChannelFactory } from "./worker/channel.js";
-import { allocate, enforcedShares, phases } from "./scheduler/scheduler.js";
-import type { WasmModule } from "./wasm.js";
-import { checkSpecAgainstImage, validateSpec, type GuestSpec } from "./spec.js";
-import { makeHosts, type Host, type HostSpec } from "./hosts/host.js";
-import { imageSha256, incompatibility, readSnapshot, snapshotState, type Snapshot } from "./snapshot/format.js";
 import type { SpareChannelFactory } from "./worker/spare.js";
+
+export type { MemoryReport } from "./admission/ledger.js";
 
 export interface HypervisorOptions {
   catalog: ImageCatalog;
@@ -37,12 +41,6 @@ export interface HypervisorOptions {
    * default one host ("Host A") with `memoryBudgetMiB`.
    */
   hosts?: HostSpec[];
-}
-
-export interface MemoryReport {
-  budgetMiB: number;
-  usedMiB: number;
-  freeMiB: number;
 }
 
 export interface HypervisorEvents {
@@ -76,14 +74,12 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
   private cores: number;
   private readonly machineCores: number;
   private readonly list: Guest[] = [];
-  private readonly reserved = new Map<Guest, number>();
-  /** Hosts guests run on (see snapshot/host.ts). */
+  /** Hosts guests run on (see hosts/host.ts). */
   readonly hosts: readonly Host[];
-  /** Memory held on a migration's target until the guest has moved. */
-  private readonly incoming = new Map<Guest, { host: Host; mib: number }>();
+  /** Every guest's memory, counted once; only the hypervisor admits. */
+  private readonly ledger: MemoryLedger;
+  private readonly wasm: SharedWasm;
   private nextId = 1;
-  private readonly host: GuestHost;
-  private compiled?: Promise<WasmModule | undefined>;
   /** The virtual switch between guests' NICs, its segments, DHCP and capture. */
   readonly network = new Network();
 
@@ -94,41 +90,11 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       options.hosts ?? [{ memoryBudgetMiB: options.memoryBudgetMiB ?? DEFAULT_MEMORY_BUDGET_MIB }],
       options.channel,
     );
-    this.memoryBudgetMiB = this.hosts.reduce((sum, h) => sum + h.memoryBudgetMiB, 0);
+    this.ledger = new MemoryLedger(this.hosts);
+    this.memoryBudgetMiB = this.ledger.report().budgetMiB;
     this.cores = options.hostCores ?? 1;
     this.machineCores = options.machineCores ?? Infinity;
-    this.host = {
-      channel: options.channel,
-      wasmUrl: options.wasmUrl,
-      wasmModule: () => {
-        if (!options.compileWasm) return Promise.resolve(undefined);
-        this.compiled ??= options.compileWasm().catch(() => undefined);
-        return this.compiled;
-      },
-      admit: (guest) => this.admit(guest.name, guest.spec.memoryMiB, guest),
-      reserve: (guest, mib) => {
-        const now = this.reserved.get(guest) ?? 0;
-        if (mib > now) this.admit(guest.name, mib - now, undefined, guest.placement);
-        this.reserved.set(guest, mib);
-      },
-      release: (guest) => {
-        this.reserved.delete(guest);
-        this.incoming.delete(guest);
-      },
-      findHost: (idOrName) => this.findHost(idOrName),
-      admitOn: (guest, host) => {
-        this.admit(guest.name, guest.reservedMiB, undefined, host);
-        this.incoming.set(guest, { host, mib: guest.reservedMiB });
-      },
-      moved: (guest) => this.incoming.delete(guest),
-      cancelMove: (guest) => this.incoming.delete(guest),
-      remove: (guest) => {
-        const i = this.list.indexOf(guest);
-        if (i >= 0) this.list.splice(i, 1);
-        this.network.detach(guest);
-        this.emit("guest:removed", guest);
-      },
-    };
+    this.wasm = new SharedWasm(options.wasmUrl, options.compileWasm);
   }
 
   /** Host cores the scheduler shares among guests. */
@@ -170,36 +136,12 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
 
   /** Memory of all hosts together, or of one host (by id, name or Host). */
   memory(host?: string | Host): MemoryReport {
-    const on = host === undefined ? undefined : typeof host === "string" ? this.findHost(host) : host;
-    let usedMiB = 0;
-    for (const [guest, mib] of this.reserved) if (!on || guest.placement === on) usedMiB += mib;
-    for (const move of this.incoming.values()) if (!on || move.host === on) usedMiB += move.mib;
-    const budgetMiB = on ? on.memoryBudgetMiB : this.memoryBudgetMiB;
-    return { budgetMiB, usedMiB, freeMiB: budgetMiB - usedMiB };
+    return this.ledger.report(typeof host === "string" ? this.findHost(host) : host);
   }
 
   /** A host by id or name; throws `invalid-spec`. */
   findHost(idOrName: string): Host {
-    const host = this.hosts.find((h) => h.id === idOrName || h.name === idOrName);
-    if (!host)
-      throw new HyperlabError(
-        "invalid-spec",
-        `There is no host "${idOrName}"; the hosts are ${this.hosts.map((h) => h.name).join(", ")}.`,
-        { field: "host" },
-      );
-    return host;
-  }
-
-  private admit(name: string, memoryMiB: number, guest?: Guest, host = guest?.placement ?? this.hosts[0]): void {
-    const { usedMiB, freeMiB, budgetMiB } = this.memory(host);
-    const where = this.hosts.length > 1 ? `${host.name}'s` : "the host's";
-    if (memoryMiB > freeMiB)
-      throw new HyperlabError(
-        "memory-over-budget",
-        `Guest "${name}" needs ${memoryMiB} MiB but only ${freeMiB} MiB of ${where} ${budgetMiB} MiB are free (${usedMiB} MiB in use).`,
-        { guest: name, host: this.hosts.length > 1 ? host.name : undefined, memoryMiB, usedMiB, freeMiB, budgetMiB },
-      );
-    if (guest) this.reserved.set(guest, memoryMiB);
+    return findHost(this.hosts, idOrName);
   }
 
   /**
@@ -220,19 +162,25 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
         ? await this.catalog.load(resolved.image, onProgress)
         : await this.catalog.loadUserImage(resolved.image);
     const imageId = typeof resolved.image === "string" ? resolved.image : resolved.image.name;
+    // The spec resolved once: the image's memory default and minimum, and a MAC per NIC, the
+    // same for the same name on every run (see network/network.ts).
     const checked = checkSpecAgainstImage(resolved, { id: imageId, ...files });
     // Another create may have finished while the image loaded: check names and memory now.
     if (this.list.some((g) => g.name === checked.name)) throw nameTaken(checked.name);
-    // A MAC per NIC, the same for the same name on every run (see network/network.ts).
-    if (checked.net !== "none") checked.mac = this.network.assignMac(checked.name, checked.mac);
-    const host = placement.host
-      ? this.findHost(placement.host)
-      : this.hosts.reduce((best, h) => (this.memory(h).freeMiB > this.memory(best).freeMiB ? h : best));
-    const guest = new Guest(id, checked, files, this.host, host);
-    this.host.admit(guest);
+    const host = placement.host ? this.findHost(placement.host) : this.ledger.roomiest();
+    const memory = this.ledger.admit(checked.name, checked.memoryMiB, host);
+    const final: ResolvedSpec = Object.freeze({
+      ...checked,
+      mac: checked.net === "none" ? checked.mac : this.network.assignMac(checked.name, checked.mac),
+    });
+    const guest = new Guest(id, final, files, { memory, hosts: this.hosts, wasm: this.wasm });
     this.nextId++;
     guest.on("guest:state", (event) => {
       this.emit("guest:state", event);
+      if (event.state === "terminated") {
+        this.ledger.remove(memory);
+        this.remove(guest);
+      }
       this.schedule();
     });
     guest.on("guest:metrics", (metrics) => {
@@ -245,6 +193,13 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     this.network.attach(guest);
     this.emit("guest:created", guest);
     return guest;
+  }
+
+  private remove(guest: Guest): void {
+    const i = this.list.indexOf(guest);
+    if (i >= 0) this.list.splice(i, 1);
+    this.network.detach(guest);
+    this.emit("guest:removed", guest);
   }
 
   /**
@@ -281,10 +236,10 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       if (typeof resolved.image !== "string") return;
       const entry = await this.catalog.get(resolved.image);
       const checked = checkSpecAgainstImage(resolved, entry);
-      const file = this.readySnapshotFile(entry, checked);
+      const file = readySnapshotFile(entry, checked);
       await Promise.all([
         this.catalog.load(entry.id),
-        this.host.wasmModule(),
+        this.wasm.module(),
         file && this.catalog.loadFile(file).then((bytes) => snapshotState(readSnapshot(bytes))),
       ]);
     } catch {
@@ -292,36 +247,9 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     }
   }
 
-  private readySnapshotFile(
-    entry: ImageEntry,
-    spec: Pick<GuestSpec, "memoryMiB" | "console" | "net" | "balloon">,
-  ): ReadySnapshotFile | undefined {
-    return entry.readySnapshots?.find(
-      (f) =>
-        f.memoryMiB === spec.memoryMiB &&
-        f.console === spec.console &&
-        f.net === spec.net &&
-        f.balloon === spec.balloon,
-    );
-  }
-
   /** The image's ready snapshot that fits this guest's memory and devices, or why there is none. */
-  async readySnapshot(guest: Guest): Promise<{ snapshot?: Snapshot; reason?: string }> {
-    const { spec } = guest;
-    if (typeof spec.image !== "string") return { reason: "An image the user brings has no ready snapshot." };
-    const entry = await this.catalog.get(spec.image);
-    const file = this.readySnapshotFile(entry, spec);
-    if (!file)
-      return {
-        reason: `Image "${entry.id}" has no ready snapshot for ${spec.memoryMiB} MiB with console ${spec.console}, network ${spec.net}, balloon ${spec.balloon ? "on" : "off"}.`,
-      };
-    const snapshot = readSnapshot(await this.catalog.loadFile(file));
-    const reason = incompatibility(snapshot.header, {
-      name: guest.name,
-      spec: { ...spec, image: spec.image },
-      imageSha256: await imageSha256(guest.files),
-    });
-    return reason ? { reason } : { snapshot };
+  readySnapshot(guest: Guest): Promise<{ snapshot?: Snapshot; reason?: string }> {
+    return findReadySnapshot(this.catalog, guest);
   }
 
   /**
@@ -339,37 +267,18 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       reason = ready.reason ?? "no ready snapshot";
     } catch (error) {
       reason = error instanceof Error ? error.message : String(error);
-      if (!["created", "stopped", "crashed"].includes(guest.state)) throw error;
+      if (!isAllowed("start", guest.state)) throw error;
     }
     await guest.start();
     return { instant: false, reason };
   }
 
-  /** Recomputes every live guest's CPU share and sends the ones that changed. */
+  /** Recomputes every live guest's CPU share and sends the ones that changed (see scheduler/plan.ts). */
   private schedule(): void {
-    const live = this.list.filter((g) => ["booting", "running", "rebooting"].includes(g.state));
-    const entries = live.map((g) => ({
-      id: g.id,
-      weight: g.weight,
-      cap: g.cap,
-      demand: g.demand,
-      booting: g.state === "booting",
-    }));
-    const shares = allocate(entries, this.cores);
-    const enforced = enforcedShares(entries, shares, this.cores, this.machineCores);
-    const placed = phases(live.map((g) => ({ id: g.id, demand: g.demand, ...shares.get(g.id)! })));
-    for (const guest of live) {
-      const { share } = shares.get(guest.id)!;
-      const limit = enforced.has(guest.id) ? share : 1;
-      const phase = placed.get(guest.id)!;
-      const moved = Math.abs(phase - guest.phase);
-      // A phase that moves by less than 1% of a period (1 ms) is not worth a message.
-      if (
-        Math.abs(share - guest.share) > 0.002 ||
-        Math.abs(limit - guest.limit) > 0.002 ||
-        Math.min(moved, 1 - moved) > 0.01
-      )
-        guest.applyShare(share, phase, limit);
+    const changes = plan(this.list, this.cores, this.machineCores);
+    for (const guest of this.list) {
+      const change = changes.get(guest.id);
+      if (change) guest.applyShare(change.share, change.phase, change.limit);
     }
   }
 

@@ -59,7 +59,13 @@ export interface ResolvedSpec {
 
 export const DEFAULT_WEIGHT = 256;
 export const MAX_MEMORY_MIB = 2048;
+/**
+ * The one name rule, for guests and for a lab's segments, flavors and the lab itself: a name
+ * is used in hostnames, file names and the CLI's "NAME: " prefixes, so it stays short and plain.
+ */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+/** The rule in words, for the sentences that refuse a name. */
+export const NAME_RULE = "1–63 letters, digits, dots, dashes or underscores";
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i;
 
 /** `reason` names the rule that was broken (the field's name by default; the app translates by it). */
@@ -69,6 +75,21 @@ function invalid(message: string, field: string, value?: unknown, reason = field
     reason,
     ...(value === undefined ? {} : { value: String(value) }),
   });
+}
+
+/** Whether `value` is a usable name (see NAME_RULE). */
+export function isName(value: unknown): value is string {
+  return typeof value === "string" && NAME.test(value);
+}
+
+/** A guest's CPU quota: a weight of 1 to 65535 and a cap of 0 (none) to 100 % of one core. */
+export function validateQuota(quota: { weight: unknown; cap: unknown }): { weight: number; cap: number } {
+  const { weight, cap } = quota;
+  if (typeof weight !== "number" || !Number.isInteger(weight) || weight < 1 || weight > 65535)
+    invalid(`Weight must be a whole number from 1 to 65535, not ${String(weight)}.`, "weight", weight);
+  if (typeof cap !== "number" || !(cap >= 0 && cap <= 100))
+    invalid(`Cap must be a percentage of one core from 0 (no cap) to 100, not ${String(cap)}.`, "cap", cap);
+  return { weight, cap };
 }
 
 export function isPowerOfTwo(n: number): boolean {
@@ -88,12 +109,7 @@ export function validateSpec(spec: GuestSpec, fallbackName = "guest"): ResolvedS
     invalid("The image must be a catalog id or a file with its bytes.", "image");
   }
   const name = spec.name ?? fallbackName;
-  if (typeof name !== "string" || !NAME.test(name))
-    invalid(
-      `"${String(name)}" is not a usable guest name: use 1–63 letters, digits, dots, dashes or underscores.`,
-      "name",
-      name,
-    );
+  if (!isName(name)) invalid(`"${String(name)}" is not a usable guest name: use ${NAME_RULE}.`, "name", name);
   const memoryMiB = spec.memoryMiB;
   if (memoryMiB !== undefined) {
     if (typeof memoryMiB !== "number" || !Number.isInteger(memoryMiB) || memoryMiB <= 0)
@@ -121,12 +137,7 @@ export function validateSpec(spec: GuestSpec, fallbackName = "guest"): ResolvedS
   const storage = spec.storage ?? "none";
   if (!["none", "ide", "9p", "both"].includes(storage))
     invalid(`Storage must be none, ide, 9p or both, not "${String(storage)}".`, "storage");
-  const weight = spec.weight ?? DEFAULT_WEIGHT;
-  if (!Number.isInteger(weight) || weight < 1 || weight > 65535)
-    invalid(`Weight must be a whole number from 1 to 65535, not ${String(weight)}.`, "weight", weight);
-  const cap = spec.cap ?? 0;
-  if (typeof cap !== "number" || !(cap >= 0 && cap <= 100))
-    invalid(`Cap must be a percentage of one core from 0 (no cap) to 100, not ${String(cap)}.`, "cap", cap);
+  const { weight, cap } = validateQuota({ weight: spec.weight ?? DEFAULT_WEIGHT, cap: spec.cap ?? 0 });
   if (spec.mac !== undefined && !MAC.test(spec.mac))
     invalid(`"${spec.mac}" is not a MAC address (six hex pairs separated by colons).`, "mac");
   if (spec.cmdline !== undefined && typeof spec.cmdline !== "string")

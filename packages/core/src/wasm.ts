@@ -10,3 +10,23 @@ interface WasmApi {
 }
 
 export const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/**
+ * v86's code for every guest's machine: where a worker finds v86.wasm, and the module compiled
+ * once and shared by every worker when the platform can (see MachineConfig.wasmModule).
+ */
+export class SharedWasm {
+  private compiled?: Promise<WasmModule | undefined>;
+
+  constructor(
+    readonly url?: string,
+    private readonly compile?: () => Promise<WasmModule>,
+  ) {}
+
+  /** The compiled module, compiled on first use; undefined when it cannot be (each worker then loads `url`). */
+  module(): Promise<WasmModule | undefined> {
+    if (!this.compile) return Promise.resolve(undefined);
+    this.compiled ??= this.compile().catch(() => undefined);
+    return this.compiled;
+  }
+}

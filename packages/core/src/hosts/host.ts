@@ -1,5 +1,5 @@
 import { HyperlabError } from "../errors.js";
-import type { ChannelFactory } from "../runner/channel.js";
+import type { ChannelFactory } from "../worker/channel.js";
 
 /**
  * A host a guest runs on: a named set of workers with its own memory budget. In a browser or
@@ -51,4 +51,16 @@ export function makeHosts(specs: readonly HostSpec[], channel: ChannelFactory): 
   if (new Set(hosts.map((h) => h.id)).size !== hosts.length)
     throw new HyperlabError("invalid-spec", "Two hosts have the same id.");
   return hosts;
+}
+
+/** A host by id or name; throws `invalid-spec` naming the hosts there are. */
+export function findHost(hosts: readonly Host[], idOrName: string): Host {
+  const host = hosts.find((h) => h.id === idOrName || h.name === idOrName);
+  if (!host)
+    throw new HyperlabError(
+      "invalid-spec",
+      `There is no host "${idOrName}"; the hosts are ${hosts.map((h) => h.name).join(", ")}.`,
+      { field: "host" },
+    );
+  return host;
 }

@@ -77,6 +77,31 @@ export function estimateDemand(
   return Math.min(1, used * 1.5 + 0.05);
 }
 
+/** A guest's CPU over one sample interval, and what it wants of a core next (see estimateDemand). */
+export function cpuFigures(
+  sample: {
+    at: number;
+    intervalMs: number;
+    instructions: number;
+    busyMs: number;
+    throttledMs: number;
+    running: boolean;
+  },
+  share: number,
+) {
+  const interval = Math.max(1, sample.intervalMs);
+  return {
+    at: sample.at,
+    intervalMs: sample.intervalMs,
+    instructions: sample.instructions,
+    mips: sample.instructions / interval / 1000,
+    /** Time the guest ran, as % of one host core. */
+    cpuPercent: Math.min(100, (sample.busyMs / interval) * 100),
+    throttledMs: sample.throttledMs,
+    demand: sample.running ? estimateDemand(sample, share) : 0,
+  };
+}
+
 /**
  * Where in each scheduling period a guest runs, as a fraction of the period.
  *

@@ -2,7 +2,7 @@
  * The one message protocol between the hypervisor (host side) and a guest's worker.
  * Everything here is structured-clone data: it crosses browser Workers and Node worker_threads alike.
  */
-import type { ProbeSample } from "../devices/metrics.js";
+import type { ProbeSample } from "../probes/metrics.js";
 import type { SerializedError } from "../errors.js";
 import type { BootFiles } from "../images/catalog.js";
 import type { WasmModule } from "../wasm.js";
@@ -36,22 +36,31 @@ export interface MachineCounters {
   jit: boolean;
 }
 
-/** Host → worker. Requests carry an id and get exactly one `reply`. */
-export type HostRequest =
-  | { type: "boot"; config: MachineConfig }
-  | { type: "pause" }
-  | { type: "resume" }
+/**
+ * Host → worker requests, each kind with the type of its reply. A request carries an id and
+ * gets exactly one `reply`; `RequestOf` and `ReplyOf` keep each kind's pair together end to end.
+ */
+export interface Requests {
+  boot: { request: { config: MachineConfig }; reply: void };
+  pause: { request: object; reply: void };
+  resume: { request: object; reply: void };
   /** A cold reset; `files`: the boot files, for a machine that started from a state without them. */
-  | { type: "reset"; files?: BootFiles }
-  | { type: "counters" }
-  | { type: "balloon"; mib: number }
-  /** The machine's state (v86 `save_state`), replied as an ArrayBuffer. */
-  | { type: "save" }
+  reset: { request: { files?: BootFiles }; reply: void };
+  counters: { request: object; reply: MachineCounters };
+  balloon: { request: { mib: number }; reply: BalloonReport };
+  /** The machine's state (v86 `save_state`). */
+  save: { request: object; reply: ArrayBuffer };
   /** Loads a saved state into a machine that has not run yet (booted `paused`). */
-  | { type: "restore"; state: ArrayBuffer }
+  restore: { request: { state: ArrayBuffer }; reply: void };
   /** Switches the device probes on or off (omit `enable` to keep them); replies with the sample since the last one. */
-  | { type: "probes"; enable?: boolean }
-  | { type: "shutdown" };
+  probes: { request: { enable?: boolean }; reply: ProbeSample };
+  shutdown: { request: object; reply: void };
+}
+
+export type RequestKind = keyof Requests;
+export type RequestOf<K extends RequestKind> = { type: K } & Requests[K]["request"];
+export type ReplyOf<K extends RequestKind> = Requests[K]["reply"];
+export type HostRequest = { [K in RequestKind]: RequestOf<K> }[RequestKind];
 
 export type HostMessage =
   | (HostRequest & { id: number })
@@ -88,7 +97,7 @@ export const SAMPLE_INTERVAL_MS = 500;
 
 /** Worker → host. */
 export type WorkerMessage =
-  | { type: "reply"; id: number; ok: true; value?: unknown }
+  | { type: "reply"; id: number; ok: true; value?: ReplyOf<RequestKind> }
   | { type: "reply"; id: number; ok: false; error: SerializedError }
   | { type: "output"; console: ConsoleKind; bytes: Uint8Array }
   | { type: "sample"; sample: MachineSample }

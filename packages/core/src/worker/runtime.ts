@@ -5,7 +5,15 @@
 import { HyperlabError, describeError, type SerializedError } from "../errors.js";
 import { Machine } from "../machine/machine.js";
 import type { ConsoleKind } from "../spec.js";
-import type { HostMessage, HostRequest, MachineConfig, WorkerMessage } from "./protocol.js";
+import type {
+  HostMessage,
+  HostRequest,
+  MachineConfig,
+  ReplyOf,
+  RequestKind,
+  RequestOf,
+  WorkerMessage,
+} from "./protocol.js";
 
 export interface WorkerEndpoint {
   post(message: WorkerMessage, transfer?: ArrayBuffer[]): void;
@@ -62,57 +70,53 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
     return next;
   };
 
-  const handle = async (request: HostRequest): Promise<unknown> => {
-    switch (request.type) {
-      case "boot": {
-        if (machine) throw new HyperlabError("invalid-state", "This worker already runs a machine.");
-        config = { ...request.config, wasmUrl: request.config.wasmUrl ?? defaults.wasmUrl };
-        machine = await bootMachine(config);
-        return undefined;
-      }
-      case "reset": {
-        // A cold reset: v86's own restart() faults on bzImage guests ("memory access out of
-        // bounds" as it reloads the BIOS), so the worker builds the machine anew instead.
-        if (!machine || !config) throw new HyperlabError("invalid-state", "The machine has not booted.");
-        const old = machine;
-        machine = undefined;
-        await old.destroy();
-        // A reset is a cold boot, also for a machine that started from a snapshot (which came
-        // without the kernel: the host sends the boot files with the reset).
-        config = { ...config, files: request.files ?? config.files, initialState: undefined, paused: false };
-        machine = await bootMachine(config);
-        return undefined;
-      }
-      case "pause":
-        return need(machine).pause();
-      case "resume":
-        return need(machine).resume();
-      case "counters":
-        return need(machine).counters();
-      case "balloon":
-        return need(machine).balloon(request.mib);
-      case "probes": {
-        const sample = need(machine).probes(request.enable);
-        if (request.enable !== undefined) probesOn = request.enable;
-        return sample;
-      }
-      case "save":
-        return need(machine).saveState();
-      case "restore": {
-        const restored = need(machine);
-        await restored.restoreState(request.state);
-        restored.setLink(linkUp, { force: true });
-        return undefined;
-      }
-      case "shutdown": {
-        // Forget the machine first: input that arrives while it is torn down finds none.
-        const old = machine;
-        machine = undefined;
-        heldInput.length = 0;
-        await old?.destroy();
-        return undefined;
-      }
-    }
+  /** One handler per request kind, each returning that kind's reply type (see protocol.ts). */
+  const handlers: { [K in RequestKind]: (request: RequestOf<K>) => ReplyOf<K> | Promise<ReplyOf<K>> } = {
+    boot: async (request) => {
+      if (machine) throw new HyperlabError("invalid-state", "This worker already runs a machine.");
+      config = { ...request.config, wasmUrl: request.config.wasmUrl ?? defaults.wasmUrl };
+      machine = await bootMachine(config);
+    },
+    reset: async (request) => {
+      // A cold reset: v86's own restart() faults on bzImage guests ("memory access out of
+      // bounds" as it reloads the BIOS), so the worker builds the machine anew instead.
+      if (!machine || !config) throw new HyperlabError("invalid-state", "The machine has not booted.");
+      const old = machine;
+      machine = undefined;
+      await old.destroy();
+      // A reset is a cold boot, also for a machine that started from a snapshot (which came
+      // without the kernel: the host sends the boot files with the reset).
+      config = { ...config, files: request.files ?? config.files, initialState: undefined, paused: false };
+      machine = await bootMachine(config);
+    },
+    pause: () => need(machine).pause(),
+    resume: () => need(machine).resume(),
+    counters: () => need(machine).counters(),
+    balloon: (request) => need(machine).balloon(request.mib),
+    probes: (request) => {
+      const sample = need(machine).probes(request.enable);
+      if (request.enable !== undefined) probesOn = request.enable;
+      return sample;
+    },
+    save: () => need(machine).saveState(),
+    restore: async (request) => {
+      const restored = need(machine);
+      await restored.restoreState(request.state);
+      restored.setLink(linkUp, { force: true });
+    },
+    shutdown: async () => {
+      // Forget the machine first: input that arrives while it is torn down finds none.
+      const old = machine;
+      machine = undefined;
+      heldInput.length = 0;
+      await old?.destroy();
+    },
+  };
+  const handle = (request: HostRequest): Promise<ReplyOf<RequestKind>> => {
+    // The table above pairs each kind with its handler; TypeScript cannot follow the pairing
+    // through a union, so the lookup is widened here, once.
+    const handler = handlers[request.type] as (request: HostRequest) => ReplyOf<RequestKind>;
+    return Promise.resolve().then(() => handler(request));
   };
 
   endpoint.listen((message) => {

@@ -1,0 +1,280 @@
+import { HyperlabError } from "../errors.js";
+import type { ConsoleKind } from "../spec.js";
+import { ConsoleLog } from "./console.js";
+import type { Guest } from "./guest.js";
+import { RUN_ENDED, assertAllowed, isAllowed } from "./state.js";
+
+export interface WaitOptions {
+  console?: ConsoleKind;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  output: string;
+  exitCode: number;
+}
+
+/** The guest as its shell sees it. */
+export type ShellOwner = Pick<Guest, "name" | "state" | "consoleKinds" | "primaryConsole" | "write" | "on">;
+
+/** What the shell tells its guest. */
+export interface ShellNotices {
+  /** A console's shell became ready. */
+  ready(console: ConsoleKind): void;
+  /** Text the user should see that the shell held back (after a command of the core's own). */
+  show(console: ConsoleKind, text: string): void;
+  /** The virtio console's window size, to tell its driver (hvc0). */
+  size(cols: number, rows: number): void;
+}
+
+/** What the image tells about its shell (see ImageEntry). */
+export interface ShellTraits {
+  readyMarker?: string;
+  cursorQuery?: boolean;
+}
+
+const DEFAULT_BOOT_TIMEOUT_MS = 60_000;
+const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+/** A terminal's answer to "where is the cursor?" (ESC [6n): row 1, column 1. */
+const CURSOR_REPORT = "\x1b[1;1R";
+
+/**
+ * The guest's consoles and the shell on them: what was printed, when the shell is ready, and
+ * commands run with markers around them (`exec`), one at a time per console.
+ */
+export class Shell {
+  readonly consoles: Record<ConsoleKind, ConsoleLog> = {
+    serial: new ConsoleLog("serial"),
+    virtio: new ConsoleLog("virtio"),
+  };
+  private readonly readyConsoles = new Set<ConsoleKind>();
+  private readonly queue: Record<ConsoleKind, Promise<unknown>> = {
+    serial: Promise.resolve(),
+    virtio: Promise.resolve(),
+  };
+  private seq = 0;
+  private virtioSize = { cols: 80, rows: 25 };
+  /** `waitReady` calls waiting for a console. */
+  private readonly readyWaiters = new Set<(console: ConsoleKind) => void>();
+  /** A console on which the core runs a command of its own: its output is not shown. */
+  private housekeeping?: ConsoleKind;
+
+  constructor(
+    private readonly owner: ShellOwner,
+    private readonly traits: ShellTraits,
+    private readonly notices: ShellNotices,
+  ) {}
+
+  /** Adds what the guest printed; false when the user is not to see it (a command of the core's). */
+  append(console: ConsoleKind, bytes: Uint8Array): { text: string; shown: boolean } {
+    const text = this.consoles[console].append(bytes);
+    return { text, shown: this.housekeeping !== console };
+  }
+
+  isReady(console: ConsoleKind): boolean {
+    return this.readyConsoles.has(console);
+  }
+
+  /** Consoles whose shell is ready, in the guest's order. */
+  get ready(): ConsoleKind[] {
+    return this.owner.consoleKinds.filter((c) => this.readyConsoles.has(c));
+  }
+
+  /** Sets the virtio console's window size; its driver is told once it is up. */
+  resize(cols: number, rows: number): void {
+    if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 2 || rows < 2 || cols > 1000 || rows > 1000)
+      throw new HyperlabError("invalid-spec", `A console is 2 to 1000 columns and rows, not ${cols}×${rows}.`);
+    this.virtioSize = { cols, rows };
+    if (this.isReady("virtio")) this.notices.size(cols, rows);
+  }
+
+  markReady(consoles: readonly ConsoleKind[]): void {
+    for (const console of consoles) {
+      if (!this.owner.consoleKinds.includes(console) || this.readyConsoles.has(console)) continue;
+      this.readyConsoles.add(console);
+      // hvc0's driver is up: tell it the window size (it starts at 80×25).
+      if (console === "virtio") this.notices.size(this.virtioSize.cols, this.virtioSize.rows);
+      this.notices.ready(console);
+      for (const waiter of [...this.readyWaiters]) waiter(console);
+    }
+  }
+
+  /**
+   * Marks each console ready when the image's ready marker appears on it, while `current()`
+   * says the run that asked is still the guest's. Without a marker every console is ready now.
+   */
+  watchReady(current: () => boolean): void {
+    const marker = this.traits.readyMarker;
+    for (const console of this.owner.consoleKinds) {
+      if (this.readyConsoles.has(console)) continue;
+      if (!marker) {
+        this.readyConsoles.add(console);
+        continue;
+      }
+      const log = this.consoles[console];
+      log.waitFor(new RegExp(escapeRegExp(marker)), log.end).promise.then(
+        () => current() && this.markReady([console]),
+        () => undefined,
+      );
+    }
+  }
+
+  /** The shell is gone (a reboot, a restore, the end of a run): what waited on it fails. */
+  reset(error: Error): void {
+    this.readyConsoles.clear();
+    for (const log of Object.values(this.consoles)) log.cancelAll(error);
+  }
+
+  checkConsole(console: ConsoleKind): void {
+    if (!this.owner.consoleKinds.includes(console))
+      throw new HyperlabError(
+        "invalid-spec",
+        `Guest "${this.owner.name}" has no ${console} console (it has ${this.owner.consoleKinds.join(" and ")}).`,
+      );
+  }
+
+  /** Resolves when `pattern` appears on a console (from now on, or from `from`). */
+  async waitFor(pattern: string | RegExp, options: WaitOptions & { from?: number } = {}): Promise<RegExpExecArray> {
+    const console = options.console ?? this.owner.primaryConsole;
+    this.checkConsole(console);
+    const log = this.consoles[console];
+    const regexp = typeof pattern === "string" ? new RegExp(escapeRegExp(pattern)) : pattern;
+    const wait = log.waitFor(regexp, options.from ?? log.end);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      wait.cancel(
+        new HyperlabError(
+          "boot-timeout",
+          `Guest "${this.owner.name}" did not print ${String(pattern)} on its ${console} console within ${timeoutMs / 1000} s. Last lines: ${log.lastLines(5).join(" | ") || "(nothing)"}`,
+          { lastLines: log.lastLines(10) },
+        ),
+      );
+    }, timeoutMs);
+    try {
+      return await wait.promise;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves when the guest's shell is ready on a console (its ready marker was printed). */
+  async waitReady(options: WaitOptions = {}): Promise<void> {
+    const { owner } = this;
+    const console = options.console ?? owner.primaryConsole;
+    this.checkConsole(console);
+    if (this.isReady(console)) return;
+    if (!isAllowed("waitReady", owner.state))
+      throw new HyperlabError("invalid-state", `Guest "${owner.name}" is ${owner.state}; start it first.`, {
+        guest: owner.name,
+        action: "waitReady",
+        state: owner.state,
+      });
+    const timeoutMs = options.timeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS;
+    const lastLines = () => this.consoles[console].lastLines(10);
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: HyperlabError) => {
+        clearTimeout(timer);
+        watch.dispose();
+        this.readyWaiters.delete(onReady);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = (ready: ConsoleKind) => ready === console && done();
+      const timer = setTimeout(() => {
+        const lines = lastLines();
+        done(
+          new HyperlabError(
+            "boot-timeout",
+            `Guest "${owner.name}" did not reach its shell on the ${console} console within ${timeoutMs / 1000} s. Last lines: ${lines.slice(-5).join(" | ") || "(nothing)"}`,
+            { lastLines: lines },
+          ),
+        );
+      }, timeoutMs);
+      const watch = owner.on("guest:state", ({ state, reason }) => {
+        if (state === "crashed")
+          done(
+            new HyperlabError("guest-crashed", `Guest "${owner.name}" crashed while booting: ${reason}`, {
+              lastLines: lastLines(),
+            }),
+          );
+        else if (RUN_ENDED.includes(state))
+          done(new HyperlabError("invalid-state", `Guest "${owner.name}" was ${state} while booting.`));
+      });
+      this.readyWaiters.add(onReady);
+    });
+  }
+
+  /**
+   * Runs a shell command in the guest and returns what it printed and its exit status.
+   * Markers around the command tell its output apart from the echo of what was typed; the
+   * quotes split the marker in the typed text so only the shell's output matches.
+   */
+  async exec(command: string, options: WaitOptions = {}): Promise<ExecResult> {
+    assertAllowed("exec", this.owner.state, this.owner.name);
+    const console = options.console ?? this.owner.primaryConsole;
+    this.checkConsole(console);
+    const run = () => this.run(command, console, options.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS);
+    const result = this.queue[console].then(run, run);
+    this.queue[console] = result.catch(() => undefined);
+    return result;
+  }
+
+  private async run(command: string, console: ConsoleKind, timeoutMs: number): Promise<ExecResult> {
+    const started = Date.now();
+    await this.waitReady({ console, timeoutMs });
+    const n = ++this.seq;
+    const log = this.consoles[console];
+    const from = log.end;
+    const body = command.trim().replace(/;+$/, "");
+    // A command sent to the background ends with "&", which already separates.
+    const separator = body.endsWith("&") ? " " : "; ";
+    const endWait = this.waitFor(new RegExp(`@@HL-E-${n}-(\\d+)@@`), {
+      console,
+      from,
+      timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)),
+    }).catch((error: unknown) => {
+      if (error instanceof HyperlabError && error.code === "boot-timeout")
+        throw new HyperlabError(
+          "exec-timeout",
+          `"${command}" did not finish in guest "${this.owner.name}" within ${timeoutMs / 1000} s.`,
+          error.details,
+        );
+      throw error;
+    });
+    // The cursor report a terminal would have sent, else the shell sleeps 20 ms before it
+    // runs the line (see ImageEntry.cursorQuery). A second report, after a terminal's own, is
+    // dropped by the shell.
+    const answer = this.traits.cursorQuery ? CURSOR_REPORT : "";
+    this.owner.write(console, `${answer}echo '@@HL''-B-${n}@@'; ${body}${separator}echo "@@HL""-E-${n}-$?@@"\n`);
+    const end = await endWait;
+    const text = log.since(from).slice(0, end.index - from);
+    const begin = /@@HL-B-\d+@@\r?\n/.exec(text);
+    const output = (begin ? text.slice(begin.index + begin[0].length) : text).replace(/\r/g, "");
+    return { output, exitCode: Number(end[1]) };
+  }
+
+  /**
+   * Runs a command of the core's own on the primary console, out of the user's sight: the
+   * command and its output are cut from the log, and what the shell printed after it is shown.
+   */
+  async quietly(command: string, timeoutMs: number): Promise<ExecResult> {
+    const console = this.owner.primaryConsole;
+    const log = this.consoles[console];
+    const from = log.end;
+    this.housekeeping = console;
+    try {
+      return await this.exec(command, { console, timeoutMs });
+    } finally {
+      this.housekeeping = undefined;
+      const printed = log.since(from);
+      const end = /@@HL-E-\d+-\d+@@\r?\n/.exec(printed);
+      log.cut(from, from + (end ? end.index + end[0].length : printed.length));
+      const after = log.since(from);
+      if (after) this.notices.show(console, after);
+    }
+  }
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
