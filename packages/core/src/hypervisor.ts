@@ -5,10 +5,10 @@ import { Guest, type GuestEvents } from "./guest/guest.js";
 import { isAllowed } from "./guest/state.js";
 import { findHost, makeHosts, type Host, type HostSpec } from "./hosts/host.js";
 import type { ImageCatalog, LoadProgress } from "./images/catalog.js";
-import { findReadySnapshot, readySnapshotFile } from "./images/ready.js";
+import { findReadySnapshot, warmUpImage } from "./images/ready.js";
 import { Network } from "./network/network.js";
 import { plan } from "./scheduler/plan.js";
-import { readSnapshot, snapshotState, type Snapshot } from "./snapshot/format.js";
+import { readSnapshot, type Snapshot } from "./snapshot/format.js";
 import { checkSpecAgainstImage, validateSpec, type GuestSpec, type ResolvedSpec } from "./spec.js";
 import { SharedWasm, type WasmModule } from "./wasm.js";
 import type { ChannelFactory } from "./worker/channel.js";
@@ -231,20 +231,7 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
    */
   async warmUp(spec: GuestSpec): Promise<void> {
     for (const host of this.hosts) (host.channel as Partial<SpareChannelFactory>).warm?.();
-    try {
-      const resolved = validateSpec(spec, spec?.name);
-      if (typeof resolved.image !== "string") return;
-      const entry = await this.catalog.get(resolved.image);
-      const checked = checkSpecAgainstImage(resolved, entry);
-      const file = readySnapshotFile(entry, checked);
-      await Promise.all([
-        this.catalog.load(entry.id),
-        this.wasm.module(),
-        file && this.catalog.loadFile(file).then((bytes) => snapshotState(readSnapshot(bytes))),
-      ]);
-    } catch {
-      // see above
-    }
+    await warmUpImage(this.catalog, spec, this.wasm);
   }
 
   /** The image's ready snapshot that fits this guest's memory and devices, or why there is none. */

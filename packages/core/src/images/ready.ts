@@ -2,8 +2,9 @@
  * Ready snapshots: machines saved just after an image booted (images/<id>/ready/), one per
  * memory size and device set, so that a guest can start from one instead of booting.
  */
-import type { ResolvedSpec } from "../spec.js";
-import { imageSha256, incompatibility, readSnapshot, type Snapshot } from "../snapshot/format.js";
+import { checkSpecAgainstImage, validateSpec, type GuestSpec, type ResolvedSpec } from "../spec.js";
+import { imageSha256, incompatibility, readSnapshot, snapshotState, type Snapshot } from "../snapshot/format.js";
+import type { SharedWasm } from "../wasm.js";
 import type { BootFiles, ImageCatalog } from "./catalog.js";
 import type { ImageEntry, ReadySnapshotFile } from "./manifest.js";
 
@@ -37,4 +38,25 @@ export async function findReadySnapshot(
     imageSha256: await imageSha256(guest.files),
   });
   return reason ? { reason } : { snapshot };
+}
+
+/**
+ * Loads what a first launch of `spec` would wait for: the image's files (read and checked),
+ * v86.wasm compiled, and the ready snapshot that fits, unpacked. Never throws: whatever fails
+ * here fails again, with its error, when the guest is launched.
+ */
+export async function warmUpImage(catalog: ImageCatalog, spec: GuestSpec, wasm: SharedWasm): Promise<void> {
+  try {
+    const resolved = validateSpec(spec, spec?.name);
+    if (typeof resolved.image !== "string") return;
+    const entry = await catalog.get(resolved.image);
+    const file = readySnapshotFile(entry, checkSpecAgainstImage(resolved, entry));
+    await Promise.all([
+      catalog.load(entry.id),
+      wasm.module(),
+      file && catalog.loadFile(file).then((bytes) => snapshotState(readSnapshot(bytes))),
+    ]);
+  } catch {
+    // see above
+  }
 }
