@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { HyperlabError } from "./errors.js";
-import { checkSpecAgainstImage, validateSpec } from "./spec.js";
+import { checkSpecAgainstImage, isName, validateSpec } from "./spec.js";
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -49,5 +49,12 @@ describe("validateSpec", () => {
     } catch (error) {
       expect((error as Error).message).toBe("Memory must be a power of two (16, 32, 64, 128, … MiB); 48 MiB is not.");
     }
+  });
+});
+
+describe("isName", () => {
+  it("is the one rule for guest, segment, flavor and lab names", () => {
+    for (const name of ["a", "web-1", "a.b_c", "9", "x".repeat(63)]) expect(isName(name)).toBe(true);
+    for (const name of ["", "-a", ".a", "a b", "a/b", "x".repeat(64), 7, undefined]) expect(isName(name)).toBe(false);
   });
 });

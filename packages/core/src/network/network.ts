@@ -7,6 +7,7 @@
 import { HyperlabError } from "../errors.js";
 import { Emitter, type Disposable } from "../events.js";
 import type { Guest } from "../guest/guest.js";
+import { isName } from "../spec.js";
 import { Capture, type CaptureOptions, type CaptureTarget } from "./capture.js";
 import { DhcpServer, parseSubnet } from "./dhcp.js";
 import { formatIp, formatMac, parseMac, summarize, type FrameSummary } from "./frame.js";
@@ -124,7 +125,7 @@ export class Network extends Emitter<NetworkEvents> {
    * free 10.0.<n>.0/24.
    */
   defineSegment(name: string, subnet?: string): SegmentInfo {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(name))
+    if (!isName(name))
       throw new HyperlabError(
         "invalid-spec",
         `"${name}" is not a usable segment name: up to 63 letters, digits, "_", "." and "-", starting with a letter or digit.`,
