@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { HyperlabError } from "../errors.js";
-import { guestSpec, parseLab } from "./lab.js";
+import { guestSpec, parseLab, validateLab } from "./lab.js";
 
 const lab = (fields: Record<string, unknown> = {}) =>
   JSON.stringify({ version: 1, name: "l", guests: [{ name: "a", image: "linux" }], ...fields });
@@ -136,5 +136,97 @@ describe("parseLab", () => {
     expect(error.code).toBe("memory-not-power-of-two");
     expect(error.message).toMatch(/Guest "a": Memory must be a power of two/);
     expect(error.details).toMatchObject({ guest: "a" });
+  });
+
+  it("reads a lab it has read before to the same lab", () => {
+    const parsed = parseLab(
+      lab({
+        flavors: [{ name: "nano", memoryMiB: 32, cap: 50 }],
+        segments: [{ name: "lan", subnet: "10.0.1.0/24" }],
+        guests: [{ name: "a", image: "linux", flavor: "nano", net: "virtio", segment: "lan" }],
+      }),
+    );
+    expect(validateLab(parsed)).toEqual(parsed);
+  });
+});
+
+describe("a lab is checked whole", () => {
+  it.each([
+    [
+      "a guest name with a space",
+      lab({ guests: [{ name: "a b", image: "linux" }] }),
+      /Guest 1 has the name "a b"; use 1–63/,
+    ],
+    ["a guest name too long", lab({ guests: [{ name: "x".repeat(64), image: "linux" }] }), /has the name "x{64}"/],
+    ["a segment name starting with a dash", lab({ segments: [{ name: "-lan" }] }), /Segment 1 has the name "-lan"/],
+    ["a bad lab name", lab({ name: "my lab" }), /The lab has the name "my lab"/],
+    [
+      "a duplicate guest among others",
+      lab({
+        guests: [
+          { name: "a", image: "linux" },
+          { name: "b", image: "linux" },
+          { name: "a", image: "linux" },
+        ],
+      }),
+      /Two guests are named "a"/,
+    ],
+    [
+      "overlapping subnets",
+      lab({
+        segments: [
+          { name: "wide", subnet: "10.0.0.0/16" },
+          { name: "lan", subnet: "10.0.1.0/24" },
+        ],
+      }),
+      /Segments "wide" \(10\.0\.0\.0\/16\) and "lan" \(10\.0\.1\.0\/24\) overlap/,
+    ],
+    [
+      "the same subnet twice, written differently",
+      lab({
+        segments: [
+          { name: "a", subnet: "10.0.1.0/24" },
+          { name: "b", subnet: "10.0.1.128/24" },
+        ],
+      }),
+      /overlap/,
+    ],
+    ["a /31 subnet", lab({ segments: [{ name: "lan", subnet: "10.0.1.0/31" }] }), /from \/8 to \/30/],
+    ["a /4 subnet", lab({ segments: [{ name: "lan", subnet: "16.0.0.0/4" }] }), /from \/8 to \/30/],
+    ["a subnet with an empty octet", lab({ segments: [{ name: "lan", subnet: "10..1.0/24" }] }), /subnet "10\.\.1/],
+    ["a subnet without a prefix", lab({ segments: [{ name: "lan", subnet: "10.0.1.0" }] }), /IPv4 CIDR/],
+    ["an unknown flavor", lab({ guests: [{ name: "a", image: "linux", flavor: "tiny" }] }), /flavors: none/],
+    ["a flavor's bad weight", lab({ flavors: [{ name: "x", memoryMiB: 32, weight: 0 }] }), /Flavor "x": Weight/],
+  ])("refuses %s", (_what, text, message) => {
+    const error = refusal(text);
+    expect(error.message).toMatch(message);
+    expect(error.message.startsWith("my.lab.json: ")).toBe(true);
+  });
+
+  it("keeps the core's code for a flavor no guest could have, even unused", () => {
+    const error = refusal(lab({ flavors: [{ name: "odd", memoryMiB: 48 }] }));
+    expect(error.code).toBe("memory-not-power-of-two");
+    expect(error.message).toMatch(/Flavor "odd": Memory must be a power of two/);
+    expect(error.details).toMatchObject({ flavor: "odd" });
+  });
+
+  it("accepts subnets side by side and the widest and narrowest prefixes", () => {
+    const parsed = parseLab(
+      lab({
+        segments: [
+          { name: "a", subnet: "10.0.0.0/8" },
+          { name: "b", subnet: "192.168.1.0/30" },
+          { name: "c", subnet: "192.168.1.4/30" },
+          { name: "d" },
+        ],
+      }),
+    );
+    expect(parsed.segments.map((s) => s.subnet)).toEqual(["10.0.0.0/8", "192.168.1.0/30", "192.168.1.4/30", undefined]);
+  });
+
+  it("checks a lab built in code as it checks a file", () => {
+    expect(() => validateLab({ version: 1, name: "l", guests: [], segments: [] }, "code")).toThrow(
+      /code: "guests" must be a list with at least one guest/,
+    );
   });
 });

@@ -1,19 +1,13 @@
 import { HyperlabError, isHyperlabError } from "../errors.js";
-import { validateSpec, type ConsoleChoice, type GuestSpec, type NicModel } from "../spec.js";
+import { MAX_PREFIX, MIN_PREFIX, parseSubnet, subnetsOverlap, type Subnet } from "../network/dhcp.js";
+import { isName, NAME_RULE, validateSpec, type ConsoleChoice, type GuestSpec, type NicModel } from "../spec.js";
+import { checkFlavor, flavorSize, type Flavor } from "./flavor.js";
 
 /** A network segment: an isolated L2 switch that guests' NICs plug into. */
 export interface LabSegment {
   name: string;
   /** An IPv4 subnet in CIDR notation, e.g. "10.0.1.0/24", for the lab's addressing. */
   subnet?: string;
-}
-
-/** A named size, like a cloud's flavor (instance type): memory plus CPU weight and cap. */
-export interface LabFlavor {
-  name: string;
-  memoryMiB: number;
-  weight?: number;
-  cap?: number;
 }
 
 /** One guest of a lab: a guest spec for a catalog image, plus the segment its NIC joins. */
@@ -41,19 +35,17 @@ export interface Lab {
   guests: LabGuest[];
   segments: LabSegment[];
   /** Optional: sizes the guests refer to by name. */
-  flavors?: LabFlavor[];
+  flavors?: Flavor[];
 }
 
 const LAB_KEYS = ["version", "name", "title", "description", "guests", "segments", "flavors"];
 const GUEST_KEYS = ["name", "image", "flavor", "memoryMiB", "console", "net", "weight", "cap", "balloon", "segment"];
 const SEGMENT_KEYS = ["name", "subnet"];
 const FLAVOR_KEYS = ["name", "memoryMiB", "weight", "cap"];
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 type Fields = Record<string, unknown>;
 
-/** Everything about a lab file is checked before a guest starts: a bad lab is refused whole. */
+/** Everything about a lab is checked before a guest is created: a bad lab is refused whole. */
 class LabReader {
   constructor(private readonly source: string) {}
 
@@ -84,37 +76,87 @@ class LabReader {
 
   name(fields: Fields, what: string, field: string): string {
     const name = this.text(fields, "name", what, field, true)!;
-    if (!NAME.test(name))
-      this.fail(
-        `${what} has the name "${name}"; use 1–63 letters, digits, dots, dashes or underscores.`,
-        `${field}.name`,
-      );
+    if (!isName(name)) this.fail(`${what} has the name "${name}"; use ${NAME_RULE}.`, `${field}.name`);
     return name;
   }
 
-  segment(value: unknown, index: number): LabSegment {
+  /** A list of named items (`key` of the lab), each read by `item`, with unique names; `required`: one or more. */
+  list<T extends { name: string }>(
+    lab: Fields,
+    key: string,
+    item: (value: unknown, index: number) => T,
+    required = false,
+  ): T[] {
+    const value = lab[key];
+    if (required && (!Array.isArray(value) || value.length === 0))
+      this.fail(`"${key}" must be a list with at least one ${key.replace(/s$/, "")}.`, key);
+    if (value !== undefined && !Array.isArray(value)) this.fail(`"${key}" must be a list.`, key);
+    const items = ((value as unknown[] | undefined) ?? []).map(item);
+    const seen = new Set<string>();
+    for (const { name } of items) {
+      if (seen.has(name)) this.fail(`Two ${key} are named "${name}"; names must be unique.`, key);
+      seen.add(name);
+    }
+    return items;
+  }
+
+  /** Runs a check of the guest spec's rules; its error keeps the core's code and says whose it is. */
+  specRules(what: string, details: Record<string, unknown>, check: () => void): void {
+    try {
+      check();
+    } catch (error) {
+      if (!isHyperlabError(error)) throw error;
+      throw new HyperlabError(error.code, `${this.source}: ${what}: ${error.message}`, {
+        ...error.details,
+        ...details,
+        source: this.source,
+      });
+    }
+  }
+
+  segment(value: unknown, index: number): LabSegment & { parsed?: Subnet } {
     const field = `segments[${index}]`;
     const fields = this.object(value, `Segment ${index + 1}`, field);
     const name = this.name(fields, `Segment ${index + 1}`, field);
     const what = `Segment "${name}"`;
     this.onlyKnownKeys(fields, SEGMENT_KEYS, what, field);
     const subnet = this.text(fields, "subnet", what, field, false);
-    if (subnet !== undefined && !isCidr(subnet))
-      this.fail(`${what} has the subnet "${subnet}"; write it as an IPv4 CIDR such as 10.0.1.0/24.`, `${field}.subnet`);
-    return subnet === undefined ? { name } : { name, subnet };
+    if (subnet === undefined) return { name };
+    try {
+      return { name, subnet, parsed: parseSubnet(subnet) };
+    } catch {
+      this.fail(
+        `${what} has the subnet "${subnet}"; write it as an IPv4 CIDR from /${MIN_PREFIX} to /${MAX_PREFIX}, such as 10.0.1.0/24.`,
+        `${field}.subnet`,
+      );
+    }
   }
 
-  flavor(value: unknown, index: number): LabFlavor {
+  /** Segments are isolated switches, but one lab's addresses must say which segment they are on. */
+  noOverlaps(segments: (LabSegment & { parsed?: Subnet })[]): void {
+    segments.forEach((x, i) => {
+      const y = segments.slice(0, i).find((s) => x.parsed && s.parsed && subnetsOverlap(x.parsed, s.parsed));
+      if (y)
+        this.fail(
+          `Segments "${y.name}" (${y.subnet}) and "${x.name}" (${x.subnet}) overlap; give each segment its own subnet.`,
+          `segments[${i}].subnet`,
+        );
+    });
+  }
+
+  flavor(value: unknown, index: number): Flavor {
     const field = `flavors[${index}]`;
     const fields = this.object(value, `Flavor ${index + 1}`, field);
     const name = this.name(fields, `Flavor ${index + 1}`, field);
-    this.onlyKnownKeys(fields, FLAVOR_KEYS, `Flavor "${name}"`, field);
-    if (typeof fields.memoryMiB !== "number")
-      this.fail(`Flavor "${name}" needs "memoryMiB" as a number.`, `${field}.memoryMiB`);
-    return { ...(fields as unknown as LabFlavor) };
+    const what = `Flavor "${name}"`;
+    this.onlyKnownKeys(fields, FLAVOR_KEYS, what, field);
+    if (typeof fields.memoryMiB !== "number") this.fail(`${what} needs "memoryMiB" as a number.`, `${field}.memoryMiB`);
+    const flavor = { ...(fields as unknown as Flavor) };
+    this.specRules(what, { flavor: name }, () => checkFlavor(flavor));
+    return flavor;
   }
 
-  guest(value: unknown, index: number, segments: LabSegment[], flavors: LabFlavor[] = []): LabGuest {
+  guest(value: unknown, index: number, segments: LabSegment[], flavors: Flavor[]): LabGuest {
     const field = `guests[${index}]`;
     const fields = this.object(value, `Guest ${index + 1}`, field);
     const name = this.name(fields, `Guest ${index + 1}`, field);
@@ -132,20 +174,9 @@ class LabReader {
           `${field}.flavor`,
         );
       // The guest's own memory, weight or cap win over its flavor's.
-      const { name: _flavorName, ...size } = flavor;
-      guest = { ...size, ...guest };
+      guest = { ...flavorSize(flavor), ...guest };
     }
-    try {
-      validateSpec(guestSpec(guest));
-    } catch (error) {
-      // Keep the core's code (e.g. memory-not-power-of-two) and say which guest it is about.
-      if (!isHyperlabError(error)) throw error;
-      throw new HyperlabError(error.code, `${this.source}: ${what}: ${error.message}`, {
-        ...error.details,
-        guest: name,
-        source: this.source,
-      });
-    }
+    this.specRules(what, { guest: name }, () => validateSpec(guestSpec(guest)));
     if (guest.segment !== undefined) {
       if (typeof guest.segment !== "string" || !segments.some((s) => s.name === guest.segment))
         this.fail(
@@ -162,21 +193,6 @@ class LabReader {
   }
 }
 
-function isCidr(text: string): boolean {
-  const match = CIDR.exec(text);
-  if (!match) return false;
-  const [a, b, c, d, bits] = match.slice(1).map(Number);
-  return [a, b, c, d].every((octet) => octet <= 255) && bits <= 32;
-}
-
-function unique(names: string[], what: string, reader: LabReader, field: string): void {
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name)) reader.fail(`Two ${what} are named "${name}"; names must be unique.`, field);
-    seen.add(name);
-  }
-}
-
 /** The guest spec a lab guest stands for (the segment is the lab's business, not the guest's). */
 export function guestSpec(guest: LabGuest): GuestSpec {
   const { segment: _segment, flavor: _flavor, ...spec } = guest;
@@ -184,17 +200,13 @@ export function guestSpec(guest: LabGuest): GuestSpec {
 }
 
 /**
- * Reads a lab file (JSON, version 1). Throws a HyperlabError — `invalid-spec`, or the core's
- * own code for a guest spec — whose sentence names the file, the guest and the field.
+ * Checks a whole lab — its names, segments and their subnets, flavors and each guest's spec —
+ * and returns it with every guest's flavor size filled in (checking a checked lab again gives
+ * the same lab). Throws a HyperlabError — `invalid-spec`, or the core's own code for a guest
+ * spec — whose sentence names the source, the guest and the field.
  */
-export function parseLab(text: string, source = "lab file"): Lab {
+export function validateLab(value: unknown, source = "lab"): Lab {
   const reader = new LabReader(source);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    reader.fail(`not valid JSON (${error instanceof Error ? error.message : String(error)}).`, "json");
-  }
   const fields = reader.object(value, "A lab", "lab");
   reader.onlyKnownKeys(fields, LAB_KEYS, "The lab", "lab");
   if (fields.version !== 1)
@@ -205,40 +217,26 @@ export function parseLab(text: string, source = "lab file"): Lab {
   const name = reader.name(fields, "The lab", "lab");
   const title = reader.text(fields, "title", "The lab", "lab", false);
   const description = reader.text(fields, "description", "The lab", "lab", false);
-
-  if (fields.segments !== undefined && !Array.isArray(fields.segments))
-    reader.fail(`"segments" must be a list.`, "segments");
-  const segments = ((fields.segments as unknown[] | undefined) ?? []).map((s, i) => reader.segment(s, i));
-  unique(
-    segments.map((s) => s.name),
-    "segments",
-    reader,
-    "segments",
-  );
-
-  if (fields.flavors !== undefined && !Array.isArray(fields.flavors))
-    reader.fail(`"flavors" must be a list.`, "flavors");
-  const flavors = ((fields.flavors as unknown[] | undefined) ?? []).map((f, i) => reader.flavor(f, i));
-  unique(
-    flavors.map((f) => f.name),
-    "flavors",
-    reader,
-    "flavors",
-  );
-
-  if (!Array.isArray(fields.guests) || fields.guests.length === 0)
-    reader.fail(`"guests" must be a list with at least one guest.`, "guests");
-  const guests = (fields.guests as unknown[]).map((g, i) => reader.guest(g, i, segments, flavors));
-  unique(
-    guests.map((g) => g.name),
-    "guests",
-    reader,
-    "guests",
-  );
+  const checked = reader.list(fields, "segments", (s, i) => reader.segment(s, i));
+  reader.noOverlaps(checked);
+  const segments = checked.map(({ parsed: _parsed, ...segment }) => segment);
+  const flavors = reader.list(fields, "flavors", (f, i) => reader.flavor(f, i));
+  const guests = reader.list(fields, "guests", (g, i) => reader.guest(g, i, segments, flavors), true);
 
   const lab: Lab = { version: 1, name, guests, segments };
   if (title !== undefined) lab.title = title;
   if (description !== undefined) lab.description = description;
   if (fields.flavors !== undefined) lab.flavors = flavors;
   return lab;
+}
+
+/** Reads a lab file (JSON, version 1) and checks it whole (see validateLab). */
+export function parseLab(text: string, source = "lab file"): Lab {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    new LabReader(source).fail(`not valid JSON (${error instanceof Error ? error.message : String(error)}).`, "json");
+  }
+  return validateLab(value, source);
 }
