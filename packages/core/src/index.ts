@@ -4,6 +4,8 @@ export {
   validateSpec,
   checkSpecAgainstImage,
   isPowerOfTwo,
+  isName,
+  NAME_RULE,
   DEFAULT_WEIGHT,
   MAX_MEMORY_MIB,
   type GuestSpec,
@@ -104,7 +106,9 @@ export type {
 } from "./worker/protocol.js";
 export { SAMPLE_INTERVAL_MS } from "./worker/protocol.js";
 export { allocate, estimateDemand, type SchedulerEntry, type Allocation } from "./scheduler/scheduler.js";
-export { parseLab, guestSpec, type Lab, type LabFlavor, type LabGuest, type LabSegment } from "./lab/lab.js";
+export { parseLab, validateLab, guestSpec, type Lab, type LabGuest, type LabSegment } from "./lab/lab.js";
+export { checkFlavor, flavorOf, flavorSize, type Flavor } from "./lab/flavor.js";
+export { startLab, DEFAULT_LAB_TIMEOUT_MS, type StartLabOptions, type LabProgress } from "./lab/start.js";
 export { HttpImageSource } from "./images/http.js";
 export * from "./snapshot/index.js";
 export { makeHosts, type Host, type HostSpec, type MigrationReport } from "./hosts/host.js";
