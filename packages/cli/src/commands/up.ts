@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { guestSpec, HyperlabError, leaseAddress, parseLab, type Guest, type Lab } from "@hyperlab/core";
+import { HyperlabError, parseLab, startLab, type Lab } from "@hyperlab/core";
 import type { UpArgs } from "../args.js";
 import type { Context } from "../context.js";
-import { Deadline } from "../deadline.js";
 import { usageError } from "../errors.js";
 import { err, outLine } from "../io.js";
 import { inSubshell } from "../one-shot.js";
@@ -39,23 +38,16 @@ export async function up(args: UpArgs, context: Context): Promise<number> {
       throw usageError(`--exec names guest "${exec.guest}", but lab "${lab.name}" has ${names.join(", ")}.`);
   const watching = args.execs.length === 0;
 
-  const guests: Guest[] = [];
-  // One after another: the image is read and verified once, then served from the catalog's cache.
-  for (const labGuest of lab.guests) guests.push(await context.hv.create(guestSpec(labGuest)));
-  // Segments, then each guest's cable in file order: addresses are .10, .11, … per segment.
-  for (const segment of lab.segments) context.hv.network.defineSegment(segment.name, segment.subnet);
-  for (const labGuest of lab.guests)
-    if (labGuest.segment) context.hv.network.setSegment(labGuest.name, labGuest.segment);
-  const deadline = new Deadline(args.timeoutS);
-  await deadline.within(Promise.all(guests.map((g) => g.start())), `Starting the guests of lab "${lab.name}"`);
-  await Promise.all(
-    guests.map(async (guest) => {
-      await waitShell(guest, guest.primaryConsole, deadline.left());
-      // A guest with a NIC asks its segment's DHCP server for its address (udhcpc).
-      const address = guest.spec.net === "none" ? undefined : await leaseAddress(guest, { timeoutMs: deadline.left() });
-      if (watching) await outLine(`${guest.name}: ready${address ? ` at ${address}` : ""}`);
-    }),
-  );
+  // The core checks the lab whole against the hypervisor first, and terminates what it made if a step fails.
+  await startLab(context.hv, lab, {
+    source: args.lab,
+    timeoutMs: args.timeoutS * 1000,
+    // A prompt also counts as a shell, for images without a ready marker.
+    waitReady: (guest, timeoutMs) => waitShell(guest, guest.primaryConsole, timeoutMs),
+    onProgress: async ({ stage, guest, address }) => {
+      if (watching && stage === "ready") await outLine(`${guest.name}: ready${address ? ` at ${address}` : ""}`);
+    },
+  });
 
   if (watching) return watch(lab, context);
 
