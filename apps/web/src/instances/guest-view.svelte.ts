@@ -1,4 +1,5 @@
 import {
+  flavorOf,
   isAllowed,
   isLive,
   type ConsoleKind,
@@ -8,7 +9,7 @@ import {
   type GuestState,
 } from "@hyperlab/core";
 import { BootPhaseTracker, type BootPhase } from "../console/boot-phase";
-import { flavorOf } from "../launch/flavors";
+import { FLAVORS } from "../launch/flavors";
 
 /** The actions a row of the instances table offers, in order. */
 export const ROW_ACTIONS = ["start", "pause", "resume", "reboot", "stop", "terminate"] as const;
@@ -46,7 +47,7 @@ export class GuestView {
 
   constructor(guest: Guest) {
     this.guest = guest;
-    this.flavor = flavorOf(guest.spec)?.id;
+    this.flavor = flavorOf(FLAVORS, guest.spec)?.name;
     this.userImage = typeof guest.spec.image !== "string";
     this.imageLabel = typeof guest.spec.image === "string" ? guest.spec.image : guest.spec.image.name;
     this.tracker = new BootPhaseTracker(guest.files.readyMarker);

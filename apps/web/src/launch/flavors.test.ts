@@ -1,6 +1,6 @@
-import { validateSpec } from "@hyperlab/core";
+import { flavorOf, validateSpec } from "@hyperlab/core";
 import { describe, expect, it } from "vitest";
-import { FLAVORS, flavorOf, launchNames, nextAutoName, specFor } from "./flavors";
+import { FLAVORS, launchNames, nextAutoName, specFor } from "./flavors";
 
 describe("specFor", () => {
   it("maps device models onto console, network and balloon", () => {
@@ -18,7 +18,7 @@ describe("specFor", () => {
     for (const flavor of FLAVORS) {
       const spec = validateSpec(specFor({ name: "vm-1", image: "linux", flavor, model: "full" }));
       expect(spec.memoryMiB).toBe(flavor.memoryMiB);
-      expect(flavorOf(spec)).toBe(flavor);
+      expect(flavorOf(FLAVORS, spec)).toBe(flavor);
     }
   });
 });

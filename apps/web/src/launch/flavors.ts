@@ -1,19 +1,20 @@
-import type { ConsoleChoice, GuestSpec, NicModel, UserImage } from "@hyperlab/core";
+import {
+  flavorSize,
+  type ConsoleChoice,
+  type Flavor,
+  type GuestSpec,
+  type NicModel,
+  type UserImage,
+} from "@hyperlab/core";
 
-/** Sizes offered at launch, like a cloud's flavors: memory plus a CPU weight and cap. */
-export interface Flavor {
-  id: string;
-  memoryMiB: number;
-  /** Proportional CPU share; 256 is the hypervisor's default. */
-  weight: number;
-  /** % of one host core; 0 = no cap. */
-  cap: number;
-}
-
-export const FLAVORS: readonly Flavor[] = [
-  { id: "nano", memoryMiB: 32, weight: 256, cap: 0 },
-  { id: "micro", memoryMiB: 64, weight: 512, cap: 0 },
-  { id: "small", memoryMiB: 128, weight: 1024, cap: 0 },
+/**
+ * Sizes offered at launch, like a cloud's flavors (the core's Flavor, as lab files declare
+ * them), each with its weight and cap spelled out so the dialog can show them.
+ */
+export const FLAVORS: readonly Required<Flavor>[] = [
+  { name: "nano", memoryMiB: 32, weight: 256, cap: 0 },
+  { name: "micro", memoryMiB: 64, weight: 512, cap: 0 },
+  { name: "small", memoryMiB: 128, weight: 1024, cap: 0 },
 ];
 
 /** How devices reach the guest: emulated hardware, virtio, or both consoles to compare. */
@@ -29,11 +30,6 @@ export const DEVICE_MODELS: Record<DeviceModel, { console: ConsoleChoice; net: N
 export const DEFAULT_MODEL: DeviceModel = "full";
 
 export const MAX_LAUNCH_COUNT = 8;
-
-/** The flavor whose size and CPU settings a guest has, if any. */
-export function flavorOf(spec: { memoryMiB: number; weight: number; cap: number }): Flavor | undefined {
-  return FLAVORS.find((f) => f.memoryMiB === spec.memoryMiB && f.weight === spec.weight && f.cap === spec.cap);
-}
 
 /** The first `vm-N` not taken. */
 export function nextAutoName(taken: Iterable<string>, prefix = "vm"): string {
@@ -71,9 +67,7 @@ export function specFor(choice: {
   return {
     name: choice.name,
     image: choice.image,
-    memoryMiB: choice.flavor.memoryMiB,
-    weight: choice.flavor.weight,
-    cap: choice.flavor.cap,
+    ...flavorSize(choice.flavor),
     console: devices.console,
     net: devices.net,
     balloon: devices.balloon,

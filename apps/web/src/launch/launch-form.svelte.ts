@@ -18,7 +18,7 @@ export class LaunchForm {
   source = $state<ImageChoice>("catalog");
   imageId = $state("");
   file = $state.raw<File | undefined>();
-  flavorId = $state(FLAVORS[0].id);
+  flavorName = $state(FLAVORS[0].name);
   model = $state<DeviceModel>(DEFAULT_MODEL);
   name = $state("vm-1");
   count = $state(1);
@@ -30,7 +30,7 @@ export class LaunchForm {
   creating = $state<string | undefined>();
   error = $state<ShownError | undefined>();
 
-  readonly flavor = $derived(FLAVORS.find((f) => f.id === this.flavorId) ?? FLAVORS[0]);
+  readonly flavor = $derived(FLAVORS.find((f) => f.name === this.flavorName) ?? FLAVORS[0]);
 
   /** Fresh defaults each time the dialog opens; the image and flavor choices stay. */
   prepare(dashboard: Dashboard): void {
