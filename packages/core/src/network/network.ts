@@ -12,6 +12,9 @@ import { Capture, type CaptureOptions, type CaptureTarget } from "./capture.js";
 import { DhcpServer, parseSubnet } from "./dhcp.js";
 import { formatIp, formatMac, parseMac, summarize, type FrameSummary } from "./frame.js";
 import type { RateLimit } from "./rate-limiter.js";
+import type { Connection, ConnectionTableOptions } from "./connections.js";
+import { SecurityGroups, type SecurityGroupInfo } from "./security-groups.js";
+import type { SecurityGroupSpec, SecurityRule } from "./security-rules.js";
 import { VirtualSwitch, type DropReason, type PortCounters, type SwitchOptions, type SwitchPort } from "./switch.js";
 
 export const DEFAULT_SEGMENT = "default";
@@ -44,6 +47,8 @@ export interface PortInfo {
   /** Whether the guest has asked for and got that lease. */
   leased: boolean;
   rateLimit?: RateLimit;
+  /** The port's security groups; none: the port is open (everything on its segment reaches it). */
+  groups: string[];
   counters: PortCounters;
 }
 
@@ -87,17 +92,29 @@ function fnv1a(text: string): number {
   return hash;
 }
 
+export interface NetworkOptions extends SwitchOptions {
+  /** The security groups' connection table: idle timeouts and size. */
+  connections?: ConnectionTableOptions;
+}
+
 export class Network extends Emitter<NetworkEvents> {
   readonly switch: VirtualSwitch;
+  private readonly securityGroups: SecurityGroups;
   private readonly segmentMap = new Map<string, Segment>();
   private readonly attached = new Map<string, Attached>();
   private readonly macs = new Map<string, number>();
   private readonly recent: PacketEvent[] = [];
   private nextServer = 1;
 
-  constructor(options: SwitchOptions = {}) {
+  constructor(options: NetworkOptions = {}) {
     super();
     this.switch = new VirtualSwitch(options);
+    this.securityGroups = new SecurityGroups({
+      clock: this.switch.clock,
+      segments: () => this.segmentMap.keys(),
+      connections: options.connections,
+    });
+    this.switch.setFilter(this.securityGroups);
     this.switch.on((event) => {
       if (event.kind === "out") return;
       const packet: PacketEvent = {
@@ -227,6 +244,7 @@ export class Network extends Emitter<NetworkEvents> {
     const entry = this.attached.get(guest.name);
     if (!entry || entry.guest !== guest) return;
     for (const sub of entry.subscriptions) sub.dispose();
+    this.securityGroups.forget(entry.port);
     this.switch.removePort(entry.port);
     this.attached.delete(guest.name);
     this.macs.delete(guest.name);
@@ -305,6 +323,7 @@ export class Network extends Emitter<NetworkEvents> {
         address: lease ? formatIp(lease.ip) : undefined,
         leased: lease?.bound ?? false,
         rateLimit: port.limiter?.limit,
+        groups: this.securityGroups.groupsOf(port),
         counters: structuredClone(port.counters),
       };
     });
@@ -315,10 +334,58 @@ export class Network extends Emitter<NetworkEvents> {
     return this.ports.find((p) => p.guest === name)!;
   }
 
-  /** Starts capturing what one guest's port (`{port: name}`) or one segment sees. */
+  /**
+   * Creates security groups or replaces the rules of those with these names, checked as a set
+   * (rules may name each other) before anything changes. Live: the next frame meets the new rules.
+   */
+  defineGroups(groups: readonly SecurityGroupSpec[]): void {
+    this.securityGroups.define(groups);
+    this.changed(`security groups ${groups.map((g) => g.name).join(", ")}`);
+  }
+
+  defineGroup(group: SecurityGroupSpec): void {
+    this.defineGroups([group]);
+  }
+
+  /** Deletes a security group that no guest carries and no rule names. */
+  removeGroup(name: string): void {
+    this.securityGroups.remove(name);
+    this.changed(`security group ${name} removed`);
+  }
+
+  /** Adds an inbound rule to a group (live). */
+  addRule(group: string, rule: SecurityRule): void {
+    this.securityGroups.addRule(group, rule);
+    this.changed(`security group ${group} rule added`);
+  }
+
+  /** Removes a group's rule by its index, from 0 (live: flows only it let in are cut). */
+  removeRule(group: string, index: number): void {
+    this.securityGroups.removeRule(group, index);
+    this.changed(`security group ${group} rule removed`);
+  }
+
+  /** Sets a guest's security groups (replacing its old ones); none opens its port again. */
+  setGroups(guest: Guest | string, groups: readonly string[]): void {
+    const entry = this.entry(guest);
+    this.securityGroups.attach(entry.port, groups);
+    this.changed(`${entry.guest.name} groups ${groups.join(", ") || "none"}`);
+  }
+
+  /** Every security group: its rules with the frames each let in, its guests, its drops. */
+  get groups(): SecurityGroupInfo[] {
+    return this.securityGroups.list();
+  }
+
+  /** The connections the security groups track for one guest (or for all guarded guests). */
+  connections(guest?: Guest | string): Connection[] {
+    return this.securityGroups.connectionsOf(guest === undefined ? undefined : this.entry(guest).port);
+  }
+
+  /** Starts capturing what one guest's port (`{port: name}`), one segment or the whole switch (`{all: true}`) sees. */
   capture(target: CaptureTarget, options?: CaptureOptions): Capture {
     if ("port" in target) this.entry(target.port);
-    else if (!this.segmentMap.has(target.segment))
+    else if ("segment" in target && !this.segmentMap.has(target.segment))
       throw new HyperlabError("invalid-spec", `There is no segment "${target.segment}".`, { field: "segment" });
     return new Capture(target, this.switch, options);
   }

@@ -8,7 +8,8 @@
 import { ETHERNET_HEADER, MAX_FRAME, isGroupMac, macAt } from "./frame.js";
 import { RateLimiter, type Clock, type RateLimit } from "./rate-limiter.js";
 
-export type DropReason = "malformed" | "oversized" | "linkDown" | "rateLimited" | "heldOverflow" | "deliveryFailed";
+export type DropReason =
+  "malformed" | "oversized" | "linkDown" | "rateLimited" | "heldOverflow" | "deliveryFailed" | "securityGroup";
 
 export const DROP_REASONS: readonly DropReason[] = [
   "malformed",
@@ -17,6 +18,7 @@ export const DROP_REASONS: readonly DropReason[] = [
   "rateLimited",
   "heldOverflow",
   "deliveryFailed",
+  "securityGroup",
 ];
 
 export interface PortCounters {
@@ -59,6 +61,17 @@ export type SwitchEvent =
   | { kind: "out"; port: SwitchPort; frame: Uint8Array; at: number }
   | { kind: "drop"; port: SwitchPort; frame: Uint8Array; at: number; reason: DropReason; direction: "in" | "out" };
 
+/**
+ * What decides, port by port, which frames a port may be given (security groups): it sees each
+ * frame a port sends (to track the connections its guest opens) and is asked before each delivery.
+ */
+export interface SwitchFilter {
+  /** The switch accepted `frame` from `port`. */
+  sent(port: SwitchPort, frame: Uint8Array): void;
+  /** Whether `to` may be given `frame`, which `from` sent; false drops it as `securityGroup`. */
+  admits(from: SwitchPort, to: SwitchPort, frame: Uint8Array): boolean;
+}
+
 export interface MacEntry {
   mac: number;
   port: SwitchPort;
@@ -67,7 +80,15 @@ export interface MacEntry {
 }
 
 function zeroDrops(): Record<DropReason, number> {
-  return { malformed: 0, oversized: 0, linkDown: 0, rateLimited: 0, heldOverflow: 0, deliveryFailed: 0 };
+  return {
+    malformed: 0,
+    oversized: 0,
+    linkDown: 0,
+    rateLimited: 0,
+    heldOverflow: 0,
+    deliveryFailed: 0,
+    securityGroup: 0,
+  };
 }
 
 export class SwitchPort {
@@ -114,6 +135,7 @@ export class VirtualSwitch {
   /** segment → MAC → where it was last seen. */
   private readonly tables = new Map<string, Map<number, { port: SwitchPort; at: number }>>();
   private readonly listeners = new Set<Listener>();
+  private filter?: SwitchFilter;
   private nextId = 1;
 
   constructor(options: SwitchOptions = {}) {
@@ -175,6 +197,11 @@ export class VirtualSwitch {
     for (const frame of queue) this.transmit(port, frame, this.clock());
   }
 
+  /** Puts a filter in front of every port's deliveries (one at a time; undefined removes it). */
+  setFilter(filter: SwitchFilter | undefined): void {
+    this.filter = filter;
+  }
+
   on(listener: Listener): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -204,6 +231,7 @@ export class VirtualSwitch {
     port.counters.rxFrames++;
     port.counters.rxBytes += frame.length;
     if (this.listeners.size) this.tell({ kind: "in", port, frame, at });
+    this.filter?.sent(port, frame);
 
     let table = this.tables.get(port.segment);
     if (!table) {
@@ -215,16 +243,19 @@ export class VirtualSwitch {
     if (!isGroupMac(frame, 0)) {
       const entry = table.get(macAt(frame, 0));
       if (entry && at - entry.at <= this.ageingMs && entry.port.segment === port.segment) {
-        if (entry.port !== port) this.transmit(entry.port, frame, at);
+        if (entry.port !== port) this.transmit(entry.port, frame, at, port);
         return;
       }
     }
     for (const other of this.portList)
-      if (other !== port && other.segment === port.segment && other.linkUp) this.transmit(other, frame, at);
+      if (other !== port && other.segment === port.segment && other.linkUp) this.transmit(other, frame, at, port);
   }
 
-  private transmit(port: SwitchPort, frame: Uint8Array, at: number): void {
+  /** Gives `port` a frame, which `from` sent (held frames were let through when they came: no `from`). */
+  private transmit(port: SwitchPort, frame: Uint8Array, at: number, from?: SwitchPort): void {
     if (!port.linkUp) return this.drop(port, frame, at, "linkDown", "out");
+    if (from && this.filter && !this.filter.admits(from, port, frame))
+      return this.drop(port, frame, at, "securityGroup", "out");
     if (port.held) {
       if (port.queue.length >= this.holdFrames || port.queuedBytes + frame.length > this.holdBytes)
         return this.drop(port, frame, at, "heldOverflow", "out");
