@@ -193,4 +193,16 @@ describe("error sentences", () => {
     expect(errorSentence(bare, inRussian)).toBe("Guest needs more memory.");
     expect(errorSentence(shownError(new Error("plain")), inRussian)).toBe("plain");
   });
+
+  describe("readiness and exec errors", () => {
+    it("say in Russian what went wrong with a shell", () => {
+      const garbled = shownError(
+        new HyperlabError("exec-garbled", "…", { guest: "vm-1", command: "uname -r", lastLines: [] }),
+      );
+      expect(errorSentence(garbled, inRussian)).toContain("Команда «uname -r» дошла до оболочки машины «vm-1»");
+      const screen = shownError(new HyperlabError("no-shell", "…", { guest: "loader", reason: "screen-only" }));
+      expect(errorSentence(screen, inRussian)).toBe(inRussian("errorText.no-shell.screen-only", { guest: "loader" }));
+      expect(errorSentence(screen, inEnglish)).toContain('Guest "loader" shows only the VGA screen');
+    });
+  });
 });

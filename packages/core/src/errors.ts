@@ -15,6 +15,10 @@ export type ErrorCode =
   | "unknown-guest"
   | "boot-timeout"
   | "exec-timeout"
+  /** The command's output could not be told apart: its begin marker did not come back as typed. */
+  | "exec-garbled"
+  /** Nothing on the guest's consoles can say when its shell reads input. */
+  | "no-shell"
   | "guest-crashed"
   | "guest-terminated"
   | "worker-failed"

@@ -18,6 +18,12 @@ export interface UserImage {
   initrd?: Uint8Array;
   /** Only for a bzImage; the kernel command line. */
   cmdline?: string;
+  /**
+   * A regular expression the image prints once its shell reads input (like the catalog's ready
+   * markers). Without one, a kernel's guest is ready at a shell prompt that stays quiet; a CD or
+   * disk that boots through a boot loader cannot be known ready (see guest/readiness.ts).
+   */
+  readyPattern?: string;
 }
 
 /** What a user asks for: plain data, validated by `validateSpec`. */

@@ -264,6 +264,8 @@ export const en = {
   "error.unknown-guest": "Unknown guest",
   "error.boot-timeout": "The guest did not boot in time",
   "error.exec-timeout": "The command did not finish in time",
+  "error.exec-garbled": "The command did not reach the shell as typed",
+  "error.no-shell": "No shell to wait for",
   "error.guest-crashed": "The guest crashed",
   "error.guest-terminated": "The guest was terminated",
   "error.worker-failed": "The guest's worker failed",
@@ -280,6 +282,10 @@ export const en = {
   "errorText.memory-too-small": 'Image "{image}" needs at least {minMemoryMiB} MiB; {memoryMiB} MiB was asked for.',
   "errorText.memory-not-power-of-two":
     "Memory must be a power of two (16, 32, 64, 128, … MiB); {memoryMiB} MiB is not.",
+  "errorText.exec-garbled":
+    '"{command}" did not reach the shell of guest "{guest}" as typed (someone typed over it, or the shell was not reading yet); it may or may not have run.',
+  "errorText.no-shell.screen-only":
+    'Guest "{guest}" shows only the VGA screen: nothing on its consoles can tell when a shell reads input.',
   "errorText.guest-crashed": 'Guest "{guest}" crashed: {reason}',
   "errorText.migration-failed":
     'Guest "{guest}" could not move from {fromName} to {toName} ({cause}); it stays on {fromName} as it was.',

@@ -267,6 +267,8 @@ export const ru: Record<MessageKey, string> = {
   "error.unknown-guest": "Неизвестная машина",
   "error.boot-timeout": "Машина не загрузилась вовремя",
   "error.exec-timeout": "Команда не завершилась вовремя",
+  "error.exec-garbled": "Команда дошла до оболочки искажённой",
+  "error.no-shell": "Нет оболочки, которую можно дождаться",
   "error.guest-crashed": "Сбой машины",
   "error.guest-terminated": "Машина удалена",
   "error.worker-failed": "Сбой воркера машины",
@@ -284,6 +286,10 @@ export const ru: Record<MessageKey, string> = {
   "errorText.memory-too-small": "Образу «{image}» нужно не меньше {minMemoryMiB} МиБ, а запрошено {memoryMiB} МиБ.",
   "errorText.memory-not-power-of-two":
     "Объём памяти должен быть степенью двойки (16, 32, 64, 128, … МиБ); {memoryMiB} МиБ — не степень двойки.",
+  "errorText.exec-garbled":
+    "Команда «{command}» дошла до оболочки машины «{guest}» не такой, как была набрана (поверх неё что-то набрали, или оболочка ещё не читала ввод); выполнилась она или нет — неизвестно.",
+  "errorText.no-shell.screen-only":
+    "Машина «{guest}» выводит только на экран VGA: по её консолям нельзя узнать, когда оболочка готова к вводу.",
   "errorText.guest-crashed": "Машина «{guest}» аварийно остановилась: {reason}",
   "errorText.migration-failed":
     "Машину «{guest}» не удалось перенести с {fromName} на {toName} ({cause}); она осталась на {fromName}, как и была.",

@@ -114,7 +114,7 @@ export function attachConsole(guest: Guest, options: AttachOptions): Attachment 
       },
       (error: unknown) => {
         // A shell that never says it is ready may still read: pass input on anyway.
-        if (error instanceof HyperlabError && error.code === "boot-timeout") {
+        if (error instanceof HyperlabError && (error.code === "boot-timeout" || error.code === "no-shell")) {
           ready = true;
           flush();
         }

@@ -15,8 +15,9 @@ import type { GuestEvents, GuestMetrics } from "./events.js";
 import { WorkerLink, type MachineEvent } from "./link.js";
 import type { GuestParts, GuestSetting } from "./parts.js";
 import { GuestProbes } from "./probes.js";
+import { readyRule, type ReadyRule } from "./readiness.js";
 import { Shell, type ExecResult, type WaitOptions } from "./shell.js";
-import { HOLDS_MEMORY, assertAllowed, type GuestState } from "./state.js";
+import { assertAllowed, type GuestState } from "./state.js";
 
 export type { ExecResult, WaitOptions } from "./shell.js";
 export type * from "./events.js";
@@ -36,6 +37,8 @@ export class Guest extends Emitter<GuestEvents> {
   private readonly parts: GuestParts;
   private quota: { weight: number; cap: number };
   private sched = { share: 1, phase: 0, limit: 1 };
+  /** How the guest's shell is known to read input (guest/readiness.ts). */
+  readonly readiness: ReadyRule;
   crashReason?: string;
   /** What the guest wants of a core, from its last sample (for the scheduler). */
   demand = 1;
@@ -56,12 +59,17 @@ export class Guest extends Emitter<GuestEvents> {
       event: (message) => this.onEvent(message),
       failure: (reason) => this.onFailure(reason),
     });
-    this.shell = new Shell(this, files, {
-      ready: (console) => this.onShellReady(console),
-      size: (cols, rows) => this.link.tell({ type: "resize", cols, rows }),
-      show: (console, text) =>
-        this.emit("guest:output", { guest: this, console, bytes: new TextEncoder().encode(text), text }),
-    });
+    this.readiness = readyRule(files);
+    this.shell = new Shell(
+      this,
+      { ready: this.readiness, cursorQuery: files.cursorQuery },
+      {
+        ready: (console) => this.onShellReady(console),
+        size: (cols, rows) => this.link.tell({ type: "resize", cols, rows }),
+        show: (console, text) =>
+          this.emit("guest:output", { guest: this, console, bytes: new TextEncoder().encode(text), text }),
+      },
+    );
     this.probes = new GuestProbes(spec.name, this.link, (sample, totals) =>
       this.emit("guest:probes", { guest: this, sample, totals }),
     );
@@ -94,10 +102,6 @@ export class Guest extends Emitter<GuestEvents> {
   /** Whether a worker runs a machine for this guest now. */
   get hasMachine(): boolean {
     return this.link.connected;
-  }
-
-  get holdsMemory(): boolean {
-    return HOLDS_MEMORY.includes(this.currentState);
   }
 
   /** Memory the host holds for this guest now: its RAM less what its balloon gave back. */
@@ -255,7 +259,7 @@ export class Guest extends Emitter<GuestEvents> {
     this.setState("booting");
     await this.link.request({ type: "boot", config });
     if (this.probes.enabled) await this.link.request({ type: "probes", enable: true });
-    if (!this.files.readyMarker) {
+    if (this.readiness.kind === "none") {
       if (stillCurrent() && this.state === "booting") this.setState("running");
     } else if (from) await startedFrom(this.parts, from.header, stillCurrent);
   }
@@ -277,7 +281,7 @@ export class Guest extends Emitter<GuestEvents> {
   async resume(): Promise<void> {
     assertAllowed("resume", this.state, this.name);
     await this.link.request({ type: "resume" });
-    this.setState(this.isReady() || !this.files.readyMarker ? "running" : "booting");
+    this.setState(this.isReady() || this.readiness.kind === "none" ? "running" : "booting");
   }
 
   /** A hardware reset: the guest boots again in the same worker, with the same memory. */
@@ -293,7 +297,7 @@ export class Guest extends Emitter<GuestEvents> {
     this.startedAt = Date.now();
     this.setState("booting");
     this.watchReady();
-    if (!this.files.readyMarker) this.setState("running");
+    if (this.readiness.kind === "none") this.setState("running");
   }
 
   /** Powers the guest off: its worker ends and its memory returns to the host. */

@@ -2,6 +2,7 @@ import { HyperlabError } from "../errors.js";
 import type { ConsoleKind } from "../spec.js";
 import { ConsoleLog } from "./console.js";
 import type { Guest } from "./guest.js";
+import { PROMPT_AT_END, PROMPT_QUIET_MS, type ReadyRule } from "./readiness.js";
 import { RUN_ENDED, assertAllowed, isAllowed } from "./state.js";
 
 export interface WaitOptions {
@@ -29,7 +30,8 @@ export interface ShellNotices {
 
 /** What the image tells about its shell (see ImageEntry). */
 export interface ShellTraits {
-  readyMarker?: string;
+  /** When the shell reads input (guest/readiness.ts). */
+  ready: ReadyRule;
   cursorQuery?: boolean;
 }
 
@@ -100,23 +102,35 @@ export class Shell {
   }
 
   /**
-   * Marks each console ready when the image's ready marker appears on it, while `current()`
-   * says the run that asked is still the guest's. Without a marker every console is ready now.
+   * Marks each console ready when the image's rule says its shell reads input, while `current()`
+   * says the run that asked is still the guest's (see guest/readiness.ts).
    */
   watchReady(current: () => boolean): void {
-    const marker = this.traits.readyMarker;
+    const rule = this.traits.ready;
     for (const console of this.owner.consoleKinds) {
       if (this.readyConsoles.has(console)) continue;
-      if (!marker) {
-        this.readyConsoles.add(console);
-        continue;
-      }
       const log = this.consoles[console];
-      log.waitFor(new RegExp(escapeRegExp(marker)), log.end).promise.then(
-        () => current() && this.markReady([console]),
-        () => undefined,
-      );
+      if (rule.kind === "pattern")
+        log.waitFor(rule.pattern, log.end).promise.then(
+          () => current() && this.markReady([console]),
+          () => undefined,
+        );
+      else if (rule.kind === "prompt") this.watchPrompt(console, current);
     }
+  }
+
+  /** A prompt that stays the last thing printed for a moment: the shell waits for a line. */
+  private watchPrompt(console: ConsoleKind, current: () => boolean): void {
+    const log = this.consoles[console];
+    let seen = { end: log.end, at: Date.now() };
+    const timer = setInterval(() => {
+      if (!current() || this.readyConsoles.has(console)) return clearInterval(timer);
+      if (log.end !== seen.end) seen = { end: log.end, at: Date.now() };
+      else if (Date.now() - seen.at >= PROMPT_QUIET_MS && PROMPT_AT_END.test(log.since(log.end - 16))) {
+        clearInterval(timer);
+        this.markReady([console]);
+      }
+    }, PROMPT_QUIET_MS / 3);
   }
 
   /** The shell is gone (a reboot, a restore, the end of a run): what waited on it fails. */
@@ -163,6 +177,12 @@ export class Shell {
     const console = options.console ?? owner.primaryConsole;
     this.checkConsole(console);
     if (this.isReady(console)) return;
+    const rule = this.traits.ready;
+    if (rule.kind === "none")
+      throw new HyperlabError("no-shell", `Guest "${owner.name}" cannot be known ready: ${rule.reason}.`, {
+        guest: owner.name,
+        reason: "screen-only",
+      });
     if (!isAllowed("waitReady", owner.state))
       throw new HyperlabError("invalid-state", `Guest "${owner.name}" is ${owner.state}; start it first.`, {
         guest: owner.name,
@@ -248,9 +268,16 @@ export class Shell {
     this.owner.write(console, `${answer}echo '@@HL''-B-${n}@@'; ${body}${separator}echo "@@HL""-E-${n}-$?@@"\n`);
     const end = await endWait;
     const text = log.since(from).slice(0, end.index - from);
-    const begin = /@@HL-B-\d+@@\r?\n/.exec(text);
-    const output = (begin ? text.slice(begin.index + begin[0].length) : text).replace(/\r/g, "");
-    return { output, exitCode: Number(end[1]) };
+    // The shell echoes what was typed and then prints the begin marker: without it, what came
+    // back cannot be told apart from what else the console showed (input lost or typed over).
+    const begin = new RegExp(`@@HL-B-${n}@@\\r?\\n`).exec(text);
+    if (!begin)
+      throw new HyperlabError(
+        "exec-garbled",
+        `"${command}" did not reach the shell of guest "${this.owner.name}" as typed (its begin marker never came back); it may or may not have run. Last lines: ${log.lastLines(5).join(" | ") || "(nothing)"}`,
+        { guest: this.owner.name, command, lastLines: log.lastLines(10) },
+      );
+    return { output: text.slice(begin.index + begin[0].length).replace(/\r/g, ""), exitCode: Number(end[1]) };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { checkReadyPattern } from "../guest/readiness.js";
 import { HyperlabError } from "../errors.js";
 import { checkUserImage, padTo512 } from "./detect.js";
 import { parseManifest, type ImageEntry, type ImageKind, type Manifest, type ManifestFile } from "./manifest.js";
@@ -23,6 +24,10 @@ export interface BootFiles {
   hda?: Uint8Array;
   cmdline: string;
   readyMarker?: string;
+  /** The shell's prompt, printed after the ready marker (see ImageEntry). */
+  prompt?: string;
+  /** A user's pattern for when their image's shell reads input (see UserImage.readyPattern). */
+  readyPattern?: string;
   /** The shell asks the terminal for the cursor position after each prompt (see ImageEntry). */
   cursorQuery?: boolean;
   minMemoryMiB: number;
@@ -154,6 +159,7 @@ export class ImageCatalog {
       hda,
       cmdline: image.cmdline ?? "",
       readyMarker: image.readyMarker,
+      prompt: image.prompt,
       cursorQuery: image.cursorQuery,
       minMemoryMiB: image.minMemoryMiB,
       defaultMemoryMiB: image.defaultMemoryMiB,
@@ -180,6 +186,7 @@ export class ImageCatalog {
       cdrom: kind === "iso" ? user.bytes : undefined,
       hda: kind === "disk" ? user.bytes : undefined,
       cmdline: user.cmdline ?? (kind === "bzimage" ? "console=ttyS0 tsc=reliable clocksource=tsc" : ""),
+      readyPattern: checkReadyPattern(user.readyPattern),
       // v86 places an external initrd at 64 MiB, so such a guest needs more than 64 MiB.
       minMemoryMiB,
       defaultMemoryMiB: Math.max(minMemoryMiB, 64),

@@ -99,7 +99,7 @@ export async function restoreGuest(parts: GuestParts, snapshot: Snapshot): Promi
   parts.watchReady();
   link.endSwap();
   parts.setState(
-    paused ? "paused" : shell.isReady(guest.primaryConsole) || !guest.files.readyMarker ? "running" : "booting",
+    paused ? "paused" : shell.isReady(guest.primaryConsole) || guest.readiness.kind === "none" ? "running" : "booting",
   );
   if (!paused) await adoptIdentity(parts, from.header);
   return from.header;
