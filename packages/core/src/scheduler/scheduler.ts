@@ -1,3 +1,5 @@
+import type { MachineSample } from "../worker/protocol.js";
+
 /**
  * Proportional-share CPU scheduling with caps, in the manner of Xen's credit scheduler
  * (weight, cap) and libvirt's `shares`/`quota`: under contention each guest gets host CPU in
@@ -78,17 +80,7 @@ export function estimateDemand(
 }
 
 /** A guest's CPU over one sample interval, and what it wants of a core next (see estimateDemand). */
-export function cpuFigures(
-  sample: {
-    at: number;
-    intervalMs: number;
-    instructions: number;
-    busyMs: number;
-    throttledMs: number;
-    running: boolean;
-  },
-  share: number,
-) {
+export function cpuFigures(sample: Omit<MachineSample, "jit">, share: number) {
   const interval = Math.max(1, sample.intervalMs);
   return {
     at: sample.at,
