@@ -2,18 +2,31 @@ import type { Reservation } from "../admission/ledger.js";
 import type { Host } from "../hosts/host.js";
 import type { SharedWasm } from "../wasm.js";
 import type { MachineConfig } from "../worker/protocol.js";
-import type { Guest } from "./guest.js";
+import type { BootFiles } from "../images/catalog.js";
+import type { ConsoleKind, ResolvedSpec } from "../spec.js";
+import type { ReadyRule } from "./readiness.js";
 import type { WorkerLink } from "./link.js";
 import type { GuestProbes } from "./probes.js";
 import type { Shell } from "./shell.js";
 import type { GuestState } from "./state.js";
+
+/** What the modules that act on a guest read of it (the Guest has these). */
+export interface GuestFacts {
+  readonly name: string;
+  readonly spec: ResolvedSpec;
+  readonly files: BootFiles;
+  readonly state: GuestState;
+  readonly placement: Host;
+  readonly primaryConsole: ConsoleKind;
+  readonly readiness: ReadyRule;
+}
 
 /**
  * A guest's working parts, for the modules that act on a guest's machine as a whole (snapshot
  * and restore, migration, the balloon). The Guest owns them; nothing else keeps them.
  */
 export interface GuestParts {
-  readonly guest: Guest;
+  readonly guest: GuestFacts;
   readonly link: WorkerLink;
   readonly shell: Shell;
   readonly memory: Reservation;

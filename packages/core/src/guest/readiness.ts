@@ -2,9 +2,7 @@
  * When a guest's shell reads input: one rule per guest, used by `waitReady`, `exec`, the
  * guest's state (it is `booting` until readiness is known), the CLI and the app.
  */
-import { HyperlabError } from "../errors.js";
 import type { BootFiles } from "../images/catalog.js";
-import { escapeRegExp } from "./shell.js";
 
 export type ReadyRule =
   /** The image prints this when its shell is up (the catalog's marker, or a user's pattern). */
@@ -20,9 +18,6 @@ export const PROMPT_AT_END = /[#$>] (?:\x1b\[6n)?$/;
 /** How long a prompt must stay the last thing printed before the shell counts as reading. */
 export const PROMPT_QUIET_MS = 300;
 
-/** The longest ready pattern a user may give (it runs against every console chunk while booting). */
-const MAX_PATTERN = 200;
-
 export function readyRule(files: BootFiles): ReadyRule {
   if (files.readyPattern) return { kind: "pattern", pattern: new RegExp(files.readyPattern), what: files.readyPattern };
   if (files.readyMarker) {
@@ -37,21 +32,6 @@ export function readyRule(files: BootFiles): ReadyRule {
   };
 }
 
-/** Checks a ready pattern a user gives for their image. */
-export function checkReadyPattern(pattern: unknown): string | undefined {
-  if (pattern === undefined) return undefined;
-  const refuse = (why: string) => {
-    throw new HyperlabError("invalid-spec", `The ready pattern ${why}.`, {
-      field: "readyPattern",
-      reason: "ready-pattern",
-    });
-  };
-  if (typeof pattern !== "string" || pattern.length === 0 || pattern.length > MAX_PATTERN)
-    refuse(`must be text of 1 to ${MAX_PATTERN} characters`);
-  try {
-    new RegExp(pattern as string);
-  } catch {
-    refuse(`"${String(pattern)}" is not a regular expression`);
-  }
-  return pattern as string;
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,9 +1,9 @@
 import { HyperlabError } from "../errors.js";
 import type { ConsoleKind } from "../spec.js";
 import { ConsoleLog } from "./console.js";
-import type { Guest } from "./guest.js";
-import { PROMPT_AT_END, PROMPT_QUIET_MS, type ReadyRule } from "./readiness.js";
-import { RUN_ENDED, assertAllowed, isAllowed } from "./state.js";
+import type { Disposable } from "../events.js";
+import { PROMPT_AT_END, PROMPT_QUIET_MS, escapeRegExp, type ReadyRule } from "./readiness.js";
+import { RUN_ENDED, assertAllowed, isAllowed, type GuestState } from "./state.js";
 
 export interface WaitOptions {
   console?: ConsoleKind;
@@ -16,7 +16,14 @@ export interface ExecResult {
 }
 
 /** The guest as its shell sees it. */
-export type ShellOwner = Pick<Guest, "name" | "state" | "consoleKinds" | "primaryConsole" | "write" | "on">;
+export interface ShellOwner {
+  readonly name: string;
+  readonly state: GuestState;
+  readonly consoleKinds: readonly ConsoleKind[];
+  readonly primaryConsole: ConsoleKind;
+  write(console: ConsoleKind, data: string): void;
+  on(name: "guest:state", listener: (event: { state: GuestState; reason?: string }) => void): Disposable;
+}
 
 /** What the shell tells its guest. */
 export interface ShellNotices {
@@ -300,8 +307,4 @@ export class Shell {
       if (after) this.notices.show(console, after);
     }
   }
-}
-
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

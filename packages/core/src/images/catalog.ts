@@ -1,6 +1,5 @@
-import { checkReadyPattern } from "../guest/readiness.js";
 import { HyperlabError } from "../errors.js";
-import { checkUserImage, padTo512 } from "./detect.js";
+import { checkReadyPattern, checkUserImage, padTo512 } from "./detect.js";
 import { parseManifest, type ImageEntry, type ImageKind, type Manifest, type ManifestFile } from "./manifest.js";
 import type { UserImage } from "../spec.js";
 

@@ -63,3 +63,25 @@ export function padTo512(bytes: Uint8Array): Uint8Array {
   padded.set(bytes);
   return padded;
 }
+
+/** The longest ready pattern a user may give (it runs against every console chunk while booting). */
+const MAX_PATTERN = 200;
+
+/** Checks a ready pattern a user gives for their image. */
+export function checkReadyPattern(pattern: unknown): string | undefined {
+  if (pattern === undefined) return undefined;
+  const refuse = (why: string) => {
+    throw new HyperlabError("invalid-spec", `The ready pattern ${why}.`, {
+      field: "readyPattern",
+      reason: "ready-pattern",
+    });
+  };
+  if (typeof pattern !== "string" || pattern.length === 0 || pattern.length > MAX_PATTERN)
+    refuse(`must be text of 1 to ${MAX_PATTERN} characters`);
+  try {
+    new RegExp(pattern as string);
+  } catch {
+    refuse(`"${String(pattern)}" is not a regular expression`);
+  }
+  return pattern as string;
+}

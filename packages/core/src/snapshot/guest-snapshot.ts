@@ -4,8 +4,7 @@
  * another guest's snapshot handed this guest's own identity (name and MAC).
  */
 import { HyperlabError } from "../errors.js";
-import type { Guest } from "../guest/guest.js";
-import type { GuestParts } from "../guest/parts.js";
+import type { GuestFacts, GuestParts } from "../guest/parts.js";
 import { assertAllowed } from "../guest/state.js";
 import type { ResolvedSpec } from "../spec.js";
 import {
@@ -53,7 +52,7 @@ export async function takeSnapshot(parts: GuestParts): Promise<Snapshot> {
 
 /** Reads and checks a snapshot for this guest and unpacks its state, or throws with a sentence. */
 export async function checkSnapshot(
-  guest: Guest,
+  guest: Pick<GuestFacts, "name" | "spec" | "files">,
   snapshot: Snapshot,
 ): Promise<{ header: SnapshotHeader; state: ArrayBuffer }> {
   const { header } = readSnapshot(snapshot?.bytes);
