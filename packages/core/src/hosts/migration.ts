@@ -7,6 +7,7 @@
 import { HyperlabError, describeError } from "../errors.js";
 import type { GuestParts } from "../guest/parts.js";
 import type { NextMachine } from "../guest/link.js";
+import { assertAllowed } from "../guest/state.js";
 import { assertSettled } from "../snapshot/guest-snapshot.js";
 import type { Host, MigrationReport } from "./host.js";
 
@@ -39,6 +40,8 @@ export async function migrateGuest(parts: GuestParts, findTarget: () => Host): P
     bytes = state.byteLength;
     await link.request({ type: "restore", state }, { on: next, transfer: [state] });
     if (!wasPaused) await link.request({ type: "resume" }, { on: next });
+    // The source may have died meanwhile: a crashed guest is not brought back on the target.
+    assertAllowed("migrate", guest.state, guest.name);
   } catch (error) {
     memory.cancelMove();
     if (next) void link.discard(next);

@@ -5,7 +5,7 @@
  */
 import { HyperlabError } from "../errors.js";
 import type { GuestFacts, GuestParts } from "../guest/parts.js";
-import { assertAllowed } from "../guest/state.js";
+import { assertAllowed, isAllowed } from "../guest/state.js";
 import type { ResolvedSpec } from "../spec.js";
 import {
   assertCompatible,
@@ -92,6 +92,12 @@ export async function restoreGuest(parts: GuestParts, snapshot: Snapshot): Promi
     link.endSwap();
     throw error;
   }
+  // The old machine may have died while the new one was made: then there is nothing to replace.
+  if (!isAllowed("restore", guest.state)) {
+    await link.discard(next);
+    link.endSwap();
+    assertAllowed("restore", guest.state, guest.name);
+  }
   parts.resetShell(`Guest "${guest.name}" was restored from a snapshot.`);
   link.adopt(next);
   shell.markReady(from.header.guest.readyConsoles);
@@ -130,7 +136,9 @@ export async function adoptIdentity(parts: GuestParts, header: SnapshotHeader): 
   const newName = header.spec.name !== guest.name;
   if ((!newMac && !newName) || !parts.shell.isReady(guest.primaryConsole)) return;
   // An NE2000 takes a new address only while it is down: one ifconfig does down, address, up.
-  const setMac = spec.net === "ne2k" ? `ifconfig eth0 down hw ether ${mac} up` : `ip link set dev eth0 address ${mac}`;
+  // Then the image's DHCP client (its pid in /var/run/udhcpc.eth0.pid) lets the snapshot's lease
+  // go (SIGUSR2) and asks again (SIGUSR1), with the new MAC: the guest gets its own address.
+  const setMac = `${spec.net === "ne2k" ? `ifconfig eth0 down hw ether ${mac} up` : `ip link set dev eth0 address ${mac}`} && if read -r p 2>/dev/null </var/run/udhcpc.eth0.pid; then kill -USR2 $p; kill -USR1 $p; fi`;
   // The name is a courtesy (the prompt shows it); the MAC must be taken or the guest is refused.
   const command = [newName ? `hostname ${guest.name} 2>/dev/null` : "", newMac ? setMac : "true"]
     .filter(Boolean)

@@ -72,7 +72,12 @@ export type HostMessage =
   /** Whether the guest's cable is plugged into the switch (a virtio-net NIC tells its driver). */
   | { type: "link"; up: boolean }
   /** An Ethernet frame from the virtual switch for the guest's NIC (net0); the buffer is transferred. */
-  | { type: "frame"; bytes: Uint8Array };
+  | { type: "frame"; bytes: Uint8Array }
+  /**
+   * Fault injection (tests, demos of isolation): the worker dies as it does when v86 throws,
+   * on the next request of this kind, before answering it.
+   */
+  | { type: "fault"; on: RequestKind };
 
 /** What a guest's worker reports every SAMPLE_INTERVAL_MS. */
 export interface MachineSample {

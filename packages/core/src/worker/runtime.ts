@@ -52,6 +52,8 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
   const heldInput: { console: ConsoleKind; bytes: Uint8Array }[] = [];
   /** Device probes stay on across a reset. */
   let probesOn = false;
+  /** A request kind on which this worker dies (fault injection). */
+  let faultOn: RequestKind | undefined;
 
   const bootMachine = async (config: MachineConfig): Promise<Machine> => {
     const next = new Machine(config, {
@@ -141,6 +143,17 @@ export function serveGuest(endpoint: WorkerEndpoint, defaults: { wasmUrl?: strin
     if (message.type === "share") {
       share = { share: message.share, phase: message.phase };
       machine?.setShare(share.share, share.phase);
+      return;
+    }
+    if (message.type === "fault") {
+      faultOn = message.on;
+      return;
+    }
+    if (message.type === faultOn) {
+      // Thrown outside any promise, as v86's own faults are: the platform entry reports it and ends.
+      setTimeout(() => {
+        throw new Error(`fault injected on "${message.type}"`);
+      });
       return;
     }
     const { id } = message;
