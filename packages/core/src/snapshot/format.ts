@@ -12,7 +12,7 @@
  */
 import { HyperlabError } from "../errors.js";
 import { sha256Hex, type BootFiles } from "../images/catalog.js";
-import type { ConsoleChoice, ConsoleKind, NicModel } from "../spec.js";
+import { isName, isPowerOfTwo, MAX_MEMORY_MIB, type ConsoleChoice, type ConsoleKind, type NicModel } from "../spec.js";
 
 export const SNAPSHOT_MAGIC = "HLSNAP\r\n";
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -153,7 +153,13 @@ export function readSnapshot(bytes: Uint8Array): Snapshot {
   } catch {
     corrupt("The snapshot header is not readable JSON: the file is damaged.", { reason: "header" });
   }
-  if (!header || typeof header !== "object" || !header.spec || !header.body || !header.image || !header.guest)
+  if (
+    !isObject(header) ||
+    !isObject(header.spec) ||
+    !isObject(header.body) ||
+    !isObject(header.image) ||
+    !isObject(header.guest)
+  )
     corrupt("The snapshot header lacks its spec, image or body description: the file is damaged.", {
       reason: "header",
     });
@@ -165,6 +171,12 @@ export function readSnapshot(bytes: Uint8Array): Snapshot {
       `The snapshot holds a v86 ${header.v86} machine; this Hyperlab runs v86 ${V86_VERSION}, which cannot load it.`,
       { reason: "v86", v86: header.v86, supported: V86_VERSION },
     );
+  const bad = badField(header);
+  if (bad)
+    corrupt(`The snapshot header's ${bad} is not what the format says: the file is damaged.`, {
+      reason: "header",
+      field: bad,
+    });
   const have = bytes.length - PREAMBLE - headerLength;
   if (have < header.body.bytes)
     corrupt(`The snapshot is truncated: its body should be ${header.body.bytes} bytes but only ${have} are there.`, {
@@ -177,6 +189,65 @@ export function readSnapshot(bytes: Uint8Array): Snapshot {
       reason: "size",
     });
   return { header, bytes };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === "object" && !Array.isArray(value);
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+/** As `Date.toISOString` writes it: the stores make file names of it (snapshotId). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i;
+/** v86's state beside the guest's memory (VGA memory, device state) is a few MiB; this is ample. */
+const STATE_BESIDE_MEMORY = 64 * 2 ** 20;
+
+const isText = (value: unknown) => typeof value === "string";
+const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+const oneOf =
+  (...values: unknown[]) =>
+  (value: unknown) =>
+    values.includes(value);
+const optional = (check: (value: unknown) => boolean) => (value: unknown) => value === undefined || check(value);
+
+/** The fields of a header as FORMAT.md gives them, each with the check its value must pass. */
+const HEADER_FIELDS: Record<string, Record<string, (value: unknown) => boolean>> = {
+  "": { v86: isText, createdAt: (v) => isText(v) && ISO_TIME.test(v as string) },
+  spec: {
+    name: isName,
+    image: (v) => isText(v) && (v as string).length > 0,
+    memoryMiB: (v) => isPowerOfTwo(v as number) && (v as number) <= MAX_MEMORY_MIB,
+    console: oneOf("serial", "virtio", "both"),
+    net: oneOf("none", "ne2k", "virtio"),
+    balloon: oneOf(true, false),
+    weight: Number.isFinite,
+    cap: Number.isFinite,
+    cmdline: isText,
+    mac: optional((v) => isText(v) && MAC.test(v as string)),
+  },
+  image: { id: isText, sha256: (v) => v === "" || (isText(v) && SHA256.test(v as string)) },
+  guest: {
+    readyConsoles: (v) => Array.isArray(v) && v.length <= 2 && v.every(oneOf("serial", "virtio")),
+    paused: oneOf(true, false),
+  },
+  body: {
+    encoding: oneOf("gzip"),
+    bytes: isCount,
+    rawBytes: isCount,
+    sha256: (v) => isText(v) && SHA256.test(v as string),
+  },
+};
+
+/** The first field of a header that is not what the format says ("spec.memoryMiB"), if any. */
+function badField(header: SnapshotHeader): string | undefined {
+  for (const [part, fields] of Object.entries(HEADER_FIELDS)) {
+    const values = (part ? header[part as keyof SnapshotHeader] : header) as Record<string, unknown>;
+    for (const [field, check] of Object.entries(fields))
+      if (!check(values[field])) return part ? `${part}.${field}` : field;
+  }
+  // The most a machine of the spec's memory can hold: a body that claims more is not one of ours.
+  if (header.body.rawBytes > header.spec.memoryMiB * 2 ** 20 + STATE_BESIDE_MEMORY) return "body.rawBytes";
+  return undefined;
 }
 
 /**

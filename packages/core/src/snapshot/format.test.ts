@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import {
+  SNAPSHOT_FORMAT_VERSION,
+  SNAPSHOT_MAGIC,
+  encodeSnapshot,
+  readSnapshot,
+  type SnapshotHeader,
+} from "./format.js";
+import { snapshotId } from "./store.js";
+
+const about = {
+  createdAt: "2025-01-01T12:00:00.000Z",
+  spec: {
+    name: "web",
+    image: "linux",
+    memoryMiB: 32,
+    console: "both" as const,
+    net: "none" as const,
+    balloon: false,
+    weight: 256,
+    cap: 0,
+    cmdline: "",
+  },
+  image: { id: "linux", sha256: "0".repeat(64) },
+  guest: { readyConsoles: ["serial" as const], paused: false },
+};
+
+/** A header whose fields a test may set to anything. */
+type LooseHeader = { createdAt?: unknown } & Record<"spec" | "image" | "guest" | "body", Record<string, unknown>>;
+
+/** The file of a snapshot whose header is changed by `edit` (lengths kept right). */
+function withHeader(header: SnapshotHeader, body: Uint8Array, edit: (h: LooseHeader) => void): Uint8Array {
+  const changed = structuredClone(header) as unknown as LooseHeader;
+  edit(changed);
+  const json = new TextEncoder().encode(JSON.stringify(changed));
+  const out = new Uint8Array(16 + json.length + body.length);
+  out.set(new TextEncoder().encode(SNAPSHOT_MAGIC));
+  new DataView(out.buffer).setUint32(8, SNAPSHOT_FORMAT_VERSION, true);
+  new DataView(out.buffer).setUint32(12, json.length, true);
+  out.set(json, 16);
+  out.set(body, 16 + json.length);
+  return out;
+}
+
+describe("readSnapshot: the header's fields", () => {
+  it("refuses fields of the wrong type with a sentence, which readers used to trip on as TypeErrors", async () => {
+    const snapshot = await encodeSnapshot(new Uint8Array(1000), about);
+    const body = snapshot.bytes.subarray(snapshot.bytes.length - snapshot.header.body.bytes);
+    const cases: [string, (h: LooseHeader) => void][] = [
+      ["createdAt", (h) => (h.createdAt = 5)], // snapshotId: createdAt.replace is not a function
+      ["createdAt", (h) => (h.createdAt = "../../etc/passwd")],
+      ["spec.name", (h) => (h.spec.name = { first: "web" })],
+      ["spec.mac", (h) => (h.spec.mac = 42)], // the identity hand-over: mac.toLowerCase is not a function
+      ["spec.memoryMiB", (h) => (h.spec.memoryMiB = "32")],
+      ["guest.readyConsoles", (h) => (h.guest.readyConsoles = "serial")],
+      ["image.sha256", (h) => (h.image.sha256 = null)],
+      ["body.sha256", (h) => (h.body.sha256 = { "0": 1 })],
+      ["body.rawBytes", (h) => (h.body.rawBytes = -1)],
+    ];
+    for (const [field, edit] of cases) {
+      const bytes = withHeader(snapshot.header, body, edit);
+      expect(() => readSnapshot(bytes), field).toThrow(
+        expect.objectContaining({ code: "snapshot-corrupt", details: { reason: "header", field } }),
+      );
+    }
+    // What it accepts, the stores can name.
+    expect(snapshotId(readSnapshot(snapshot.bytes).header)).toBe("web-20250101T120000Z");
+  });
+});
+
+describe("snapshot body: bounded by what the header says", () => {
+  it("refuses a header whose state is larger than a machine of its memory holds, before unpacking anything", async () => {
+    const snapshot = await encodeSnapshot(new Uint8Array(1000), about);
+    const body = snapshot.bytes.subarray(snapshot.bytes.length - snapshot.header.body.bytes);
+    // 32 MiB of memory and a few MiB of devices: not 2 GiB.
+    const bytes = withHeader(snapshot.header, body, (h) => (h.body.rawBytes = 2 ** 31));
+    expect(() => readSnapshot(bytes)).toThrow(
+      expect.objectContaining({ code: "snapshot-corrupt", details: { reason: "header", field: "body.rawBytes" } }),
+    );
+  });
+});
