@@ -1,9 +1,13 @@
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../images/catalog.js";
 import {
   SNAPSHOT_FORMAT_VERSION,
   SNAPSHOT_MAGIC,
   encodeSnapshot,
+  gunzip,
   readSnapshot,
+  snapshotState,
   type SnapshotHeader,
 } from "./format.js";
 import { snapshotId } from "./store.js";
@@ -77,5 +81,18 @@ describe("snapshot body: bounded by what the header says", () => {
     expect(() => readSnapshot(bytes)).toThrow(
       expect.objectContaining({ code: "snapshot-corrupt", details: { reason: "header", field: "body.rawBytes" } }),
     );
+  });
+
+  it("stops inflating a gzip bomb once it passes the size its header says", async () => {
+    // 64 MiB of zeros in ~64 KiB of gzip, under a header that says 1 MiB and a matching checksum.
+    const bomb = new Uint8Array(gzipSync(new Uint8Array(64 * 2 ** 20)));
+    const snapshot = await encodeSnapshot(new Uint8Array(2 ** 20), about);
+    const sha256 = await sha256Hex(bomb);
+    const file = withHeader(snapshot.header, bomb, (h) => (h.body = { ...h.body, bytes: bomb.length, sha256 }));
+    await expect(snapshotState(readSnapshot(file))).rejects.toThrow(
+      expect.objectContaining({ code: "snapshot-corrupt", details: { reason: "size" } }),
+    );
+    await expect(gunzip(bomb, 2 ** 20)).rejects.toThrow("too-big");
+    expect((await gunzip(bomb, 64 * 2 ** 20)).length).toBe(64 * 2 ** 20);
   });
 });
