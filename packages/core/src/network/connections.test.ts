@@ -63,6 +63,15 @@ describe("ConnectionTable", () => {
     expect(table.answers(PORT, flow(unreachable({ ...back, about: other })))).toBe(false);
   });
 
+  it("gives the guest its own ping whose identifier a peer's ping had (two guests' pids often agree)", () => {
+    const { table } = setup();
+    table.admitted(PORT, flow(echo({ ...back, type: 8, id: 54 })));
+    table.sent(PORT, flow(echo({ ...out, type: 0, id: 54 }))); // the guest answers: still the peer's
+    expect(table.answers(PORT, flow(echo({ ...back, type: 0, id: 54 })))).toBe(false);
+    table.sent(PORT, flow(echo({ ...out, type: 8, id: 54 }))); // the guest pings with the same identifier
+    expect(table.answers(PORT, flow(echo({ ...back, type: 0, id: 54 })))).toBe(true);
+  });
+
   it("forgets a connection idle for longer than its protocol's timeout", () => {
     const { table, advance } = setup({ timeouts: { udp: 30_000, tcp: 300_000 } });
     table.sent(PORT, flow(udp({ ...out, sport: 5000, dport: 53 })));

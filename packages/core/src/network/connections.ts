@@ -60,11 +60,15 @@ function keyOf(e: Ends): string {
   return `${e.port}/${e.protocol}/${e.local}:${e.localPort}/${e.remote}:${e.remotePort}`;
 }
 
+/** A TCP SYN (without ACK) or an ICMP echo request: a packet that can only start an exchange. */
+function starts(flow: Flow): boolean {
+  if (flow.protocol === IP_TCP) return flow.tcpFlags !== undefined && (flow.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+  return flow.protocol === IP_ICMP && flow.icmpType === ICMP_ECHO_REQUEST;
+}
+
 /** Whether a packet the guest sends opens a connection: a TCP SYN, an echo request, any UDP or other datagram. */
 function opens(flow: Flow): boolean {
-  if (flow.protocol === IP_TCP) return flow.tcpFlags !== undefined && (flow.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-  if (flow.protocol === IP_ICMP) return flow.icmpType === ICMP_ECHO_REQUEST;
-  return true;
+  return starts(flow) || (flow.protocol !== IP_TCP && flow.protocol !== IP_ICMP);
 }
 
 export class ConnectionTable {
@@ -89,7 +93,12 @@ export class ConnectionTable {
   /** The guest behind `port` sent `flow`: a connection it opens, or traffic of one already tracked. */
   sent(port: number, flow: Flow): void {
     const entry = this.find(port, flow.protocol, flow.source, flow.sourcePort, flow.destination, flow.destinationPort);
-    if (entry) return this.touch(entry);
+    if (entry) {
+      // The same ends again, but the guest starts this exchange (a SYN on a reused port, a ping
+      // whose identifier a peer's ping had): it is the guest's now.
+      if (starts(flow)) entry.opener = "guest";
+      return this.touch(entry);
+    }
     if (!opens(flow)) return;
     this.add({
       port,
