@@ -224,6 +224,14 @@ describe("a lab is checked whole", () => {
     expect(parsed.segments.map((s) => s.subnet)).toEqual(["10.0.0.0/8", "192.168.1.0/30", "192.168.1.4/30", undefined]);
   });
 
+  it("refuses a field given as null instead of taking it as the default and carrying null (found by fuzzing)", () => {
+    const nullCap = refusal(lab({ flavors: [{ name: "nano", memoryMiB: 32, cap: null }] }));
+    expect(nullCap.details).toMatchObject({ field: "flavors[0].cap" });
+    expect(nullCap.message).toMatch(/Flavor "nano" has "cap": null; leave the field out for its default/);
+    const nullMemory = refusal(lab({ guests: [{ name: "a", image: "linux", memoryMiB: null }] }));
+    expect(nullMemory.details).toMatchObject({ field: "guests[0].memoryMiB" });
+  });
+
   it("checks a lab built in code as it checks a file", () => {
     expect(() => validateLab({ version: 1, name: "l", guests: [], segments: [] }, "code")).toThrow(
       /code: "guests" must be a list with at least one guest/,

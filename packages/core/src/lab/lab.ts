@@ -65,6 +65,10 @@ class LabReader {
         `${what} has an unknown field "${unknown}" (known fields: ${known.join(", ")}).`,
         `${field}.${unknown}`,
       );
+    // null is not "the default": the guest spec's rules would let it through as one and the lab would carry it.
+    const empty = known.find((key) => fields[key] === null);
+    if (empty !== undefined)
+      this.fail(`${what} has "${empty}": null; leave the field out for its default.`, `${field}.${empty}`);
   }
 
   text(fields: Fields, key: string, what: string, field: string, required: boolean): string | undefined {
