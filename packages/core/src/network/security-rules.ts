@@ -63,6 +63,16 @@ const PORTS = /^(\d{1,5})(?:-(\d{1,5}))?$/;
 /** Decimal octets and a prefix from 0 to 32 (0.0.0.0/0 is everyone). */
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
+/** A value as a sentence shows it; never throws (a caller may pass a bigint or an object without a prototype). */
+function shown(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}
+
 function refuse(reason: string, sentence: string, details: Record<string, unknown>): never {
   throw new HyperlabError("invalid-spec", sentence, { reason, ...details });
 }
@@ -107,9 +117,9 @@ export function checkRule(value: unknown, group: string, index: number, names: R
 
   const { protocol, ports, source } = fields;
   if (typeof protocol !== "string" || !(RULE_PROTOCOLS as readonly string[]).includes(protocol))
-    refuse("rule-protocol", `${where}: the protocol "${String(protocol)}" is not icmp, tcp, udp or any.`, {
+    refuse("rule-protocol", `${where}: the protocol "${shown(protocol)}" is not icmp, tcp, udp or any.`, {
       ...at,
-      value: String(protocol),
+      value: shown(protocol),
     });
   const spec: SecurityRule = { protocol: protocol as RuleProtocol, source: source as string };
 
@@ -124,8 +134,8 @@ export function checkRule(value: unknown, group: string, index: number, names: R
     if (!range)
       refuse(
         "rule-ports",
-        `${where}: the ports "${String(ports)}" are not a port from 1 to 65535 or a range such as 8000-8080.`,
-        { ...at, value: String(ports) },
+        `${where}: the ports "${shown(ports)}" are not a port from 1 to 65535 or a range such as 8000-8080.`,
+        { ...at, value: shown(ports) },
       );
     spec.ports = ports as string;
   }
@@ -133,7 +143,7 @@ export function checkRule(value: unknown, group: string, index: number, names: R
   if (typeof source !== "string")
     refuse("rule-source", `${where} needs a source: a CIDR such as 10.0.1.0/24, "segment:NAME" or "group:NAME".`, {
       ...at,
-      value: String(source),
+      value: shown(source),
     });
   let checkedSource: RuleSource;
   const colon = source.indexOf(":");
@@ -168,8 +178,8 @@ export function checkGroup(value: unknown, names: RuleNames): { name: string; ru
   const fields = value as Record<string, unknown>;
   const { name, rules } = fields;
   if (!isName(name))
-    refuse("group-name", `"${String(name)}" is not a usable security group name: use ${NAME_RULE}.`, {
-      value: String(name),
+    refuse("group-name", `"${shown(name)}" is not a usable security group name: use ${NAME_RULE}.`, {
+      value: shown(name),
     });
   const unknown = Object.keys(fields).find((key) => !GROUP_KEYS.includes(key));
   if (unknown !== undefined)
