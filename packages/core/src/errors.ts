@@ -56,6 +56,18 @@ export function isHyperlabError(value: unknown): value is HyperlabError {
   return value instanceof HyperlabError;
 }
 
+/**
+ * A value as a sentence quotes it (what a user wrote in a bad field). Never throws: String() does
+ * on an object without a prototype and template literals do on symbols.
+ */
+export function shownValue(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** A sentence for anything thrown: our own errors keep their text, others get their message. */
 export function describeError(value: unknown): string {
   if (value instanceof Error) return value.message || value.name;

@@ -17,6 +17,13 @@ describe("validateSpec", () => {
     expect(spec).toMatchObject({ name: "g", console: "both", net: "none", weight: 256, cap: 0, balloon: false });
   });
 
+  it("refuses with a sentence values it cannot print as they are: a symbol, an object without a prototype", () => {
+    // RegExp.test(symbol) and String(Object.create(null)) threw TypeErrors (found by fuzzing validateLab).
+    expect(codeOf(() => validateSpec({ image: "linux", mac: Symbol("m") as unknown as string }))).toBe("invalid-spec");
+    expect(codeOf(() => validateSpec({ image: "linux", cap: Object.create(null) }))).toBe("invalid-spec");
+    expect(codeOf(() => validateSpec({ image: "linux", console: Object.create(null) }))).toBe("invalid-spec");
+  });
+
   it("refuses memory that is not a power of two", () => {
     expect(codeOf(() => validateSpec({ image: "linux", memoryMiB: 48 }))).toBe("memory-not-power-of-two");
   });

@@ -1,4 +1,4 @@
-import { HyperlabError } from "./errors.js";
+import { HyperlabError, shownValue } from "./errors.js";
 import type { ImageEntry } from "./images/manifest.js";
 
 export type ConsoleKind = "serial" | "virtio";
@@ -79,7 +79,7 @@ function invalid(message: string, field: string, value?: unknown, reason = field
   throw new HyperlabError("invalid-spec", message, {
     field,
     reason,
-    ...(value === undefined ? {} : { value: String(value) }),
+    ...(value === undefined ? {} : { value: shownValue(value) }),
   });
 }
 
@@ -92,9 +92,9 @@ export function isName(value: unknown): value is string {
 export function validateQuota(quota: { weight: unknown; cap: unknown }): { weight: number; cap: number } {
   const { weight, cap } = quota;
   if (typeof weight !== "number" || !Number.isInteger(weight) || weight < 1 || weight > 65535)
-    invalid(`Weight must be a whole number from 1 to 65535, not ${String(weight)}.`, "weight", weight);
+    invalid(`Weight must be a whole number from 1 to 65535, not ${shownValue(weight)}.`, "weight", weight);
   if (typeof cap !== "number" || !(cap >= 0 && cap <= 100))
-    invalid(`Cap must be a percentage of one core from 0 (no cap) to 100, not ${String(cap)}.`, "cap", cap);
+    invalid(`Cap must be a percentage of one core from 0 (no cap) to 100, not ${shownValue(cap)}.`, "cap", cap);
   return { weight, cap };
 }
 
@@ -115,11 +115,11 @@ export function validateSpec(spec: GuestSpec, fallbackName = "guest"): ResolvedS
     invalid("The image must be a catalog id or a file with its bytes.", "image");
   }
   const name = spec.name ?? fallbackName;
-  if (!isName(name)) invalid(`"${String(name)}" is not a usable guest name: use ${NAME_RULE}.`, "name", name);
+  if (!isName(name)) invalid(`"${shownValue(name)}" is not a usable guest name: use ${NAME_RULE}.`, "name", name);
   const memoryMiB = spec.memoryMiB;
   if (memoryMiB !== undefined) {
     if (typeof memoryMiB !== "number" || !Number.isInteger(memoryMiB) || memoryMiB <= 0)
-      invalid(`Memory must be a whole number of MiB, not ${String(memoryMiB)}.`, "memoryMiB", memoryMiB);
+      invalid(`Memory must be a whole number of MiB, not ${shownValue(memoryMiB)}.`, "memoryMiB", memoryMiB);
     if (!isPowerOfTwo(memoryMiB))
       throw new HyperlabError(
         "memory-not-power-of-two",
@@ -136,16 +136,16 @@ export function validateSpec(spec: GuestSpec, fallbackName = "guest"): ResolvedS
   }
   const console = spec.console ?? "both";
   if (!["serial", "virtio", "both"].includes(console))
-    invalid(`Console must be serial, virtio or both, not "${String(console)}".`, "console");
+    invalid(`Console must be serial, virtio or both, not "${shownValue(console)}".`, "console");
   const net = spec.net ?? "none";
   if (!["none", "ne2k", "virtio"].includes(net))
-    invalid(`Network must be none, ne2k or virtio, not "${String(net)}".`, "net");
+    invalid(`Network must be none, ne2k or virtio, not "${shownValue(net)}".`, "net");
   const storage = spec.storage ?? "none";
   if (!["none", "ide", "9p", "both"].includes(storage))
-    invalid(`Storage must be none, ide, 9p or both, not "${String(storage)}".`, "storage");
+    invalid(`Storage must be none, ide, 9p or both, not "${shownValue(storage)}".`, "storage");
   const { weight, cap } = validateQuota({ weight: spec.weight ?? DEFAULT_WEIGHT, cap: spec.cap ?? 0 });
-  if (spec.mac !== undefined && !MAC.test(spec.mac))
-    invalid(`"${spec.mac}" is not a MAC address (six hex pairs separated by colons).`, "mac");
+  if (spec.mac !== undefined && (typeof spec.mac !== "string" || !MAC.test(spec.mac)))
+    invalid(`"${shownValue(spec.mac)}" is not a MAC address (six hex pairs separated by colons).`, "mac");
   if (spec.cmdline !== undefined && typeof spec.cmdline !== "string")
     invalid("The kernel command line must be text.", "cmdline");
   return {

@@ -232,6 +232,18 @@ describe("a lab is checked whole", () => {
     expect(nullMemory.details).toMatchObject({ field: "guests[0].memoryMiB" });
   });
 
+  it("refuses with a sentence what only a caller can pass: bigints, sparse lists, objects without a prototype (found by fuzzing)", () => {
+    const base = { version: 1, name: "l", guests: [{ name: "a", image: "linux" }] };
+    const bare = Object.assign(Object.create(null), { much: 1 });
+    for (const value of [
+      { ...base, version: 1n }, // JSON.stringify threw "Do not know how to serialize a BigInt"
+      { ...base, segments: [, { name: "lan" }] }, // map skipped the hole: "Cannot destructure property 'name'"
+      { ...base, guests: [{ name: "a", image: "linux", balloon: [0n] }] },
+      { ...base, flavors: [{ name: "f", memoryMiB: 32, weight: bare }] }, // String(bare) threw
+    ])
+      expect(() => validateLab(value, "code")).toThrow(HyperlabError);
+  });
+
   it("checks a lab built in code as it checks a file", () => {
     expect(() => validateLab({ version: 1, name: "l", guests: [], segments: [] }, "code")).toThrow(
       /code: "guests" must be a list with at least one guest/,

@@ -1,4 +1,4 @@
-import { HyperlabError, isHyperlabError } from "../errors.js";
+import { HyperlabError, isHyperlabError, shownValue } from "../errors.js";
 import { MAX_PREFIX, MIN_PREFIX, parseSubnet, subnetsOverlap, type Subnet } from "../network/dhcp.js";
 import { isName, NAME_RULE, validateSpec, type ConsoleChoice, type GuestSpec, type NicModel } from "../spec.js";
 import { checkFlavor, flavorSize, type Flavor } from "./flavor.js";
@@ -44,6 +44,15 @@ const SEGMENT_KEYS = ["name", "subnet"];
 const FLAVOR_KEYS = ["name", "memoryMiB", "weight", "cap"];
 
 type Fields = Record<string, unknown>;
+
+/** A value as JSON, for a sentence about it; never throws (a caller's value may be a bigint). */
+function quoted(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? shownValue(value);
+  } catch {
+    return shownValue(value);
+  }
+}
 
 /** Everything about a lab is checked before a guest is created: a bad lab is refused whole. */
 class LabReader {
@@ -95,7 +104,8 @@ class LabReader {
     if (required && (!Array.isArray(value) || value.length === 0))
       this.fail(`"${key}" must be a list with at least one ${key.replace(/s$/, "")}.`, key);
     if (value !== undefined && !Array.isArray(value)) this.fail(`"${key}" must be a list.`, key);
-    const items = ((value as unknown[] | undefined) ?? []).map(item);
+    // Array.from, not map: a caller's sparse list has holes that map would skip and leave empty.
+    const items = Array.from((value as unknown[] | undefined) ?? [], item);
     const seen = new Set<string>();
     for (const { name } of items) {
       if (seen.has(name)) this.fail(`Two ${key} are named "${name}"; names must be unique.`, key);
@@ -168,13 +178,13 @@ class LabReader {
     this.onlyKnownKeys(fields, GUEST_KEYS, what, field);
     this.text(fields, "image", what, field, true);
     if (fields.balloon !== undefined && typeof fields.balloon !== "boolean")
-      this.fail(`${what} has balloon ${JSON.stringify(fields.balloon)}; it is true or false.`, `${field}.balloon`);
+      this.fail(`${what} has balloon ${quoted(fields.balloon)}; it is true or false.`, `${field}.balloon`);
     let guest = fields as unknown as LabGuest;
     if (guest.flavor !== undefined) {
       const flavor = flavors.find((f) => f.name === guest.flavor);
       if (!flavor)
         this.fail(
-          `${what} has the flavor ${JSON.stringify(guest.flavor)}, which the lab does not declare (flavors: ${flavors.map((f) => f.name).join(", ") || "none"}).`,
+          `${what} has the flavor ${quoted(guest.flavor)}, which the lab does not declare (flavors: ${flavors.map((f) => f.name).join(", ") || "none"}).`,
           `${field}.flavor`,
         );
       // The guest's own memory, weight or cap win over its flavor's.
@@ -184,7 +194,7 @@ class LabReader {
     if (guest.segment !== undefined) {
       if (typeof guest.segment !== "string" || !segments.some((s) => s.name === guest.segment))
         this.fail(
-          `${what} joins segment ${JSON.stringify(guest.segment)}, which the lab does not declare (segments: ${segments.map((s) => s.name).join(", ") || "none"}).`,
+          `${what} joins segment ${quoted(guest.segment)}, which the lab does not declare (segments: ${segments.map((s) => s.name).join(", ") || "none"}).`,
           `${field}.segment`,
         );
       if ((guest.net ?? "none") === "none")
@@ -214,10 +224,7 @@ export function validateLab(value: unknown, source = "lab"): Lab {
   const fields = reader.object(value, "A lab", "lab");
   reader.onlyKnownKeys(fields, LAB_KEYS, "The lab", "lab");
   if (fields.version !== 1)
-    reader.fail(
-      `version ${JSON.stringify(fields.version)} is not one this Hyperlab reads; use "version": 1.`,
-      "version",
-    );
+    reader.fail(`version ${quoted(fields.version)} is not one this Hyperlab reads; use "version": 1.`, "version");
   const name = reader.name(fields, "The lab", "lab");
   const title = reader.text(fields, "title", "The lab", "lab", false);
   const description = reader.text(fields, "description", "The lab", "lab", false);
