@@ -1,5 +1,7 @@
 import { HyperlabError, isHyperlabError, shownValue } from "../errors.js";
 import { MAX_PREFIX, MIN_PREFIX, parseSubnet, subnetsOverlap, type Subnet } from "../network/dhcp.js";
+import { DEFAULT_SEGMENT } from "../network/network.js";
+import { checkGroups, type SecurityGroupSpec } from "../network/security-rules.js";
 import { isName, NAME_RULE, validateSpec, type ConsoleChoice, type GuestSpec, type NicModel } from "../spec.js";
 import { checkFlavor, flavorSize, type Flavor } from "./flavor.js";
 
@@ -24,6 +26,8 @@ export interface LabGuest {
   cap?: number;
   balloon?: boolean;
   segment?: string;
+  /** Security groups of the lab on the guest's NIC; none: its segment reaches it unfiltered. */
+  groups?: string[];
 }
 
 /** A lab file (version 1): named guests and the segments they share. */
@@ -36,10 +40,24 @@ export interface Lab {
   segments: LabSegment[];
   /** Optional: sizes the guests refer to by name. */
   flavors?: Flavor[];
+  /** Optional: firewalls in front of the guests that name them in `groups`. */
+  securityGroups?: SecurityGroupSpec[];
 }
 
-const LAB_KEYS = ["version", "name", "title", "description", "guests", "segments", "flavors"];
-const GUEST_KEYS = ["name", "image", "flavor", "memoryMiB", "console", "net", "weight", "cap", "balloon", "segment"];
+const LAB_KEYS = ["version", "name", "title", "description", "guests", "segments", "flavors", "securityGroups"];
+const GUEST_KEYS = [
+  "name",
+  "image",
+  "flavor",
+  "memoryMiB",
+  "console",
+  "net",
+  "weight",
+  "cap",
+  "balloon",
+  "segment",
+  "groups",
+];
 const SEGMENT_KEYS = ["name", "subnet"];
 const FLAVOR_KEYS = ["name", "memoryMiB", "weight", "cap"];
 
@@ -170,7 +188,45 @@ class LabReader {
     return flavor;
   }
 
-  guest(value: unknown, index: number, segments: LabSegment[], flavors: Flavor[]): LabGuest {
+  /** The lab's security groups, checked by the network's own rules; rules may name the lab's segments. */
+  securityGroups(fields: Fields, segments: LabSegment[]): SecurityGroupSpec[] {
+    const value = fields.securityGroups;
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) this.fail(`"securityGroups" must be a list.`, "securityGroups");
+    const names = { groups: new Set<string>(), segments: new Set([DEFAULT_SEGMENT, ...segments.map((s) => s.name)]) };
+    let checked: ReturnType<typeof checkGroups> = [];
+    this.specRules("securityGroups", { field: "securityGroups" }, () => (checked = checkGroups(value, names)));
+    return checked.map(({ name, rules }) => ({ name, rules: rules.map((rule) => ({ ...rule.spec })) }));
+  }
+
+  /** A guest's `groups`: names of the lab's security groups, each once, on a guest with a NIC. */
+  groups(guest: LabGuest, what: string, field: string, declared: SecurityGroupSpec[]): void {
+    const { groups } = guest;
+    if (groups === undefined) return;
+    if (!Array.isArray(groups) || groups.some((g) => typeof g !== "string"))
+      this.fail(`${what} has "groups" ${quoted(groups)}; it is a list of security group names.`, `${field}.groups`);
+    const unknown = groups.find((g) => !declared.some((d) => d.name === g));
+    if (unknown !== undefined)
+      this.fail(
+        `${what} is in security group "${unknown}", which the lab does not declare (securityGroups: ${declared.map((g) => g.name).join(", ") || "none"}).`,
+        `${field}.groups`,
+      );
+    const twice = groups.find((g, i) => groups.indexOf(g) !== i);
+    if (twice !== undefined) this.fail(`${what} lists security group "${twice}" twice.`, `${field}.groups`);
+    if (groups.length && (guest.net ?? "none") === "none")
+      this.fail(
+        `${what} is in security groups but has no network card: give it "net": "ne2k" or "virtio".`,
+        `${field}.net`,
+      );
+  }
+
+  guest(
+    value: unknown,
+    index: number,
+    segments: LabSegment[],
+    flavors: Flavor[],
+    securityGroups: SecurityGroupSpec[],
+  ): LabGuest {
     const field = `guests[${index}]`;
     const fields = this.object(value, `Guest ${index + 1}`, field);
     const name = this.name(fields, `Guest ${index + 1}`, field);
@@ -203,18 +259,20 @@ class LabReader {
           `${field}.net`,
         );
     }
+    this.groups(guest, what, field, securityGroups);
     return { ...guest };
   }
 }
 
-/** The guest spec a lab guest stands for (the segment is the lab's business, not the guest's). */
+/** The guest spec a lab guest stands for (its segment and groups are the lab's business, not the guest's). */
 export function guestSpec(guest: LabGuest): GuestSpec {
-  const { segment: _segment, flavor: _flavor, ...spec } = guest;
+  const { segment: _segment, flavor: _flavor, groups: _groups, ...spec } = guest;
   return spec;
 }
 
 /**
- * Checks a whole lab — its names, segments and their subnets, flavors and each guest's spec —
+ * Checks a whole lab — its names, segments and their subnets, flavors, security groups and each
+ * guest's spec and groups —
  * and returns it with every guest's flavor size filled in (checking a checked lab again gives
  * the same lab). Throws a HyperlabError — `invalid-spec`, or the core's own code for a guest
  * spec — whose sentence names the source, the guest and the field.
@@ -232,12 +290,14 @@ export function validateLab(value: unknown, source = "lab"): Lab {
   reader.noOverlaps(checked);
   const segments = checked.map(({ parsed: _parsed, ...segment }) => segment);
   const flavors = reader.list(fields, "flavors", (f, i) => reader.flavor(f, i));
-  const guests = reader.list(fields, "guests", (g, i) => reader.guest(g, i, segments, flavors), true);
+  const securityGroups = reader.securityGroups(fields, segments);
+  const guests = reader.list(fields, "guests", (g, i) => reader.guest(g, i, segments, flavors, securityGroups), true);
 
   const lab: Lab = { version: 1, name, guests, segments };
   if (title !== undefined) lab.title = title;
   if (description !== undefined) lab.description = description;
   if (fields.flavors !== undefined) lab.flavors = flavors;
+  if (fields.securityGroups !== undefined) lab.securityGroups = securityGroups;
   return lab;
 }
 

@@ -121,3 +121,12 @@ describe("security group rules", () => {
     expect(ruleMatches(rule({ protocol: "tcp", source: "segment:lan" }), undefined, from)).toBe(false);
   });
 });
+
+describe("security group rules from a caller", () => {
+  it("refuse a hole in a sparse list instead of skipping it", () => {
+    const names = { groups: new Set<string>(), segments: new Set(["default"]) };
+    // eslint-disable-next-line no-sparse-arrays
+    const rules = [, { protocol: "icmp", source: "0.0.0.0/0" }];
+    expect(() => checkGroups([{ name: "web", rules }], names)).toThrow(/rule 1 must be an object/);
+  });
+});

@@ -191,7 +191,8 @@ export function checkGroup(value: unknown, names: RuleNames): { name: string; ru
     refuse("group-rules", `Security group "${name}" needs "rules" as a list (an empty list lets nothing in).`, {
       group: name,
     });
-  return { name, rules: rules.map((rule, index) => checkRule(rule, name, index, names)) };
+  // Array.from, not map: a hole in a caller's sparse list is a rule to refuse, not one to skip.
+  return { name, rules: Array.from(rules as unknown[], (rule, index) => checkRule(rule, name, index, names)) };
 }
 
 /**
@@ -209,7 +210,7 @@ export function checkGroups(values: readonly unknown[], names: RuleNames): { nam
     seen.add(name);
     declared.add(name);
   }
-  return values.map((value) => checkGroup(value, { groups: declared, segments: names.segments }));
+  return Array.from(values, (value) => checkGroup(value, { groups: declared, segments: names.segments }));
 }
 
 /**
