@@ -1,6 +1,6 @@
 /// <reference types="vitest/config" />
 import { svelte } from "@sveltejs/vite-plugin-svelte";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 import { guestImages } from "./vite/guest-images.ts";
 
 /** Guest workers share memory with nothing, but COOP/COEP keep the page cross-origin isolated (precise timers). */
@@ -9,8 +9,42 @@ const isolation = {
   "Cross-Origin-Embedder-Policy": "require-corp",
 };
 
+/**
+ * The built site's Content Security Policy, as a meta tag so that it holds on any static host.
+ * Scripts and workers come from the site only; WebAssembly needs 'wasm-unsafe-eval' (v86 and
+ * the code its JIT makes), never 'unsafe-eval'; styles allow inline (xterm.js and Svelte set
+ * style attributes); nothing is fetched from or sent to another origin.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join("; ");
+
+/** Puts the policy into the built page (the dev server's module reloading needs more). */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: "hyperlab-csp",
+    apply: "build",
+    transformIndexHtml: () => [
+      {
+        tag: "meta",
+        attrs: { "http-equiv": "Content-Security-Policy", content: CONTENT_SECURITY_POLICY },
+        injectTo: "head-prepend",
+      },
+    ],
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), guestImages(new URL("../../images/", import.meta.url))],
+  plugins: [svelte(), guestImages(new URL("../../images/", import.meta.url)), contentSecurityPolicy()],
   worker: { format: "es" },
   server: { headers: isolation },
   preview: { headers: isolation },

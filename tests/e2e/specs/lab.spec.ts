@@ -1,37 +1,8 @@
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
+import { consoleOf, row, terminalText, typeLine, watchErrors } from "./page.js";
 
 const SHOTS = new URL("../screenshots/", import.meta.url).pathname;
 const BOOT_TIMEOUT = 90_000;
-
-/** Errors the page logs or throws; the test fails on any. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
-  return errors;
-}
-
-const row = (page: Page, name: string) => page.locator(`tr[data-guest="${name}"]`);
-const consoleOf = (page: Page, name: string) => page.locator(`section[data-console="${name}"]`);
-
-/** The text an xterm shows (its DOM renderer's rows), with non-breaking spaces made plain. */
-function terminalText(card: Locator): Promise<string> {
-  return card.locator(".xterm-rows").evaluate((rows) =>
-    [...rows.children]
-      .map((r) => r.textContent ?? "")
-      .join("\n")
-      .replace(/\u00a0/g, " "),
-  );
-}
-
-/** Clicks into a console (as a user would) and types a line. */
-async function typeLine(page: Page, card: Locator, line: string): Promise<void> {
-  await card.locator(".xterm-screen").click();
-  await page.keyboard.type(line);
-  await page.keyboard.press("Enter");
-}
 
 async function launch(page: Page, options: { count?: number; flavor?: string; model?: string } = {}) {
   await page.getByRole("button", { name: "Launch instances" }).click();
