@@ -8,8 +8,23 @@ export interface ImageSource {
   /** A short description for messages, e.g. the folder or base URL. */
   readonly where: string;
   readManifest(): Promise<unknown>;
-  /** Reads a file named by its path relative to the images folder; rejects if it is missing. */
-  read(path: string, onProgress?: (loaded: number, total: number) => void): Promise<Uint8Array>;
+  /**
+   * Reads a file named by its path relative to the images folder; rejects if it is missing, and
+   * with `image-corrupt` as soon as it holds more than `maxBytes` (the size the catalog lists).
+   */
+  read(path: string, onProgress?: (loaded: number, total: number) => void, maxBytes?: number): Promise<Uint8Array>;
+}
+
+/** The most a manifest may hold (today's is ~3 KB). */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+/** The error a source gives for a file longer than the catalog says, before reading the rest. */
+export function tooLong(path: string, maxBytes: number): HyperlabError {
+  return new HyperlabError(
+    "image-corrupt",
+    `The image file ${path} is longer than the ${maxBytes} bytes the catalog says: it is damaged or from another build.`,
+    { path, reason: "too-long", maxBytes },
+  );
 }
 
 /** Everything a machine needs to boot, as bytes. */
@@ -107,8 +122,13 @@ export class ImageCatalog {
   private async readAndVerify(file: ManifestFile, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
     let bytes: Uint8Array;
     try {
-      bytes = await this.source.read(file.path, (loaded, total) => onProgress?.({ file: file.path, loaded, total }));
+      bytes = await this.source.read(
+        file.path,
+        (loaded, total) => onProgress?.({ file: file.path, loaded, total }),
+        file.size,
+      );
     } catch (error) {
+      if (error instanceof HyperlabError) throw error;
       throw new HyperlabError(
         "image-missing",
         `The image file ${file.path} could not be read from ${this.source.where}.`,

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ImageSource } from "../images/catalog.js";
+import { MAX_MANIFEST_BYTES, tooLong, type ImageSource } from "../images/catalog.js";
 
 /** The repository's images/ folder, found by walking up from this package (or $HYPERLAB_IMAGES). */
 export function findImagesDir(start = dirname(fileURLToPath(import.meta.url))): string {
@@ -22,11 +22,14 @@ export class FolderImageSource implements ImageSource {
   constructor(readonly where: string = findImagesDir()) {}
 
   async readManifest(): Promise<unknown> {
-    return JSON.parse(await readFile(join(this.where, "manifest.json"), "utf8"));
+    return JSON.parse(new TextDecoder().decode(await this.read("manifest.json", undefined, MAX_MANIFEST_BYTES)));
   }
 
-  async read(path: string): Promise<Uint8Array> {
-    const bytes = await readFile(join(this.where, path));
+  /** Reads the file, refusing one larger than `maxBytes` before reading it. */
+  async read(path: string, _onProgress?: unknown, maxBytes = Infinity): Promise<Uint8Array> {
+    const file = join(this.where, path);
+    if ((await stat(file)).size > maxBytes) throw tooLong(path, maxBytes);
+    const bytes = await readFile(file);
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 }
