@@ -25,7 +25,11 @@ export type ErrorCode =
   | "snapshot-corrupt"
   | "snapshot-incompatible"
   | "snapshot-version"
-  | "migration-failed";
+  | "migration-failed"
+  /** The browser gives the page no storage (IndexedDB off, as in a private window). */
+  | "storage-unavailable"
+  /** The browser's storage for the site is full; what was stored before is kept. */
+  | "storage-full";
 
 export interface SerializedError {
   code: ErrorCode;

@@ -42,7 +42,7 @@ export const en = {
 
   "net.title": "Virtual network",
   "net.intro":
-    "Every guest NIC (NE2000 or virtio-net) is a port of the hypervisor's switch. The switch learns which MAC sits behind which port, floods broadcasts within a segment, and never lets a frame cross from one segment to another, like VLANs. Each segment has a DHCP server at .1: run udhcpc in a guest to get its address. Move a guest to another segment or pull its cable and watch the packet log.",
+    "Every guest NIC (NE2000 or virtio-net) is a port of the hypervisor's switch. The switch learns which MAC sits behind which port, floods broadcasts within a segment, and never lets a frame cross from one segment to another, like VLANs. Each segment has a DHCP server at .1, and a guest with a NIC asks it for its address as it boots, as a cloud instance does (the image starts BusyBox udhcpc in the background): the packet log shows DISCOVER, OFFER, REQUEST and ACK, and the address appears below without anything typed. Type udhcpc -n -q -i eth0 in a guest to ask again. A guest moved to another segment keeps its old address until it asks again. Pull a cable and watch the packet log.",
   "net.diagramLabel": "Segments of the virtual switch and the guests plugged into them",
   "net.newSegment": "New segment",
   "net.addSegment": "Add segment",
@@ -52,6 +52,9 @@ export const en = {
   "net.mac": "MAC",
   "net.address": "Address",
   "net.notLeased": "not leased yet",
+  "net.dhcpOff":
+    "no address: the DHCP server of segment {segment} is off, so the guest's requests go unanswered (give it one by hand with ip addr add)",
+  "net.dhcpOffShort": "DHCP off",
   "net.segment": "Segment",
   "net.cable": "Cable",
   "net.rx": "From guest (frames / KiB)",
@@ -266,6 +269,8 @@ export const en = {
   "error.exec-timeout": "The command did not finish in time",
   "error.exec-garbled": "The command did not reach the shell as typed",
   "error.no-shell": "No shell to wait for",
+  "error.storage-unavailable": "No storage in this browser",
+  "error.storage-full": "The browser's storage is full",
   "error.guest-crashed": "The guest crashed",
   "error.guest-terminated": "The guest was terminated",
   "error.worker-failed": "The guest's worker failed",
@@ -286,6 +291,10 @@ export const en = {
     '"{command}" did not reach the shell of guest "{guest}" as typed (someone typed over it, or the shell was not reading yet); it may or may not have run.',
   "errorText.no-shell.screen-only":
     'Guest "{guest}" shows only the VGA screen: nothing on its consoles can tell when a shell reads input.',
+  "errorText.storage-unavailable.indexeddb":
+    "This browser gives the page no storage for snapshots (IndexedDB is off, as in a private window); download a snapshot as a file to keep it.",
+  "errorText.storage-full":
+    'The browser\'s storage for this site is full: snapshot "{id}" ({mib} MiB) was not saved; the snapshots saved before are kept. Delete some, or download this one as a file.',
   "errorText.guest-crashed": 'Guest "{guest}" crashed: {reason}',
   "errorText.migration-failed":
     'Guest "{guest}" could not move from {fromName} to {toName} ({cause}); it stays on {fromName} as it was.',
