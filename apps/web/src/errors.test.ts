@@ -203,8 +203,8 @@ describe("error sentences", () => {
       const screen = shownError(new HyperlabError("no-shell", "…", { guest: "loader", reason: "screen-only" }));
       expect(errorSentence(screen, inRussian)).toBe(inRussian("errorText.no-shell.screen-only", { guest: "loader" }));
       expect(errorSentence(screen, inEnglish)).toContain('Guest "loader" shows only the VGA screen');
-    const full = shownError(new HyperlabError("storage-full", "…", { id: "vm-1-snap", mib: 3.1 }));
-    expect(errorSentence(full, inRussian)).toContain("снимок «vm-1-snap» (3.1 МиБ) не сохранён");
+      const full = shownError(new HyperlabError("storage-full", "…", { id: "vm-1-snap", mib: 3.1 }));
+      expect(errorSentence(full, inRussian)).toContain("снимок «vm-1-snap» (3.1 МиБ) не сохранён");
     });
   });
 });
