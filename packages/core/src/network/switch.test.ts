@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { writeMac } from "./frame.js";
-import { VirtualSwitch, type SwitchPort } from "./switch.js";
+import { MAX_MAC_ENTRIES, VirtualSwitch, type SwitchPort } from "./switch.js";
 
 /** A frame from `src` to `dst` (MACs as numbers) with `size` bytes in all. */
 function frame(dst: number, src: number, size = 60): Uint8Array {
@@ -47,6 +47,24 @@ describe("VirtualSwitch", () => {
         .sort(),
     ).toEqual(["a", "b"]);
     void c;
+  });
+
+  it("learns at most MAX_MAC_ENTRIES addresses a segment, forgetting the least recently seen (MAC flooding)", () => {
+    // A guest sending from made-up source addresses grew the table by one entry a frame, for ever.
+    const sw = new VirtualSwitch({ clock: () => 0 });
+    const flooder = sw.addPort({ name: "a", segment: "s", deliver: () => undefined });
+    const received: Uint8Array[] = [];
+    const b = sw.addPort({ name: "b", segment: "s", deliver: (f) => received.push(f) });
+    sw.receive(b, frame(A, B));
+    for (let i = 0; i < MAX_MAC_ENTRIES * 3; i++) sw.receive(flooder, frame(BROADCAST, 0x02_10_00_00_00_00 + i));
+    expect(sw.macTable()).toHaveLength(MAX_MAC_ENTRIES);
+    expect(sw.macTable().some((entry) => entry.mac === B)).toBe(false);
+    // B's frames are flooded until it is seen again, then forwarded to it alone.
+    received.length = 0;
+    sw.receive(flooder, frame(B, A));
+    expect(received).toHaveLength(1);
+    sw.receive(b, frame(A, B));
+    expect(sw.macTable().some((entry) => entry.mac === B && entry.port === b)).toBe(true);
   });
 
   it("ages learned addresses out", () => {

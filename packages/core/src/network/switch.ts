@@ -21,6 +21,13 @@ export const DROP_REASONS: readonly DropReason[] = [
   "securityGroup",
 ];
 
+/**
+ * The most MAC addresses a segment's table holds, as a hardware switch's CAM table has a size: a
+ * guest that sends from made-up source addresses (MAC flooding) makes the least recently seen
+ * ones be forgotten (their frames are flooded until they are seen again), not the table grow.
+ */
+export const MAX_MAC_ENTRIES = 4096;
+
 export interface PortCounters {
   /** Frames and bytes the switch received from this port (the guest sent them). */
   rxFrames: number;
@@ -238,7 +245,11 @@ export class VirtualSwitch {
       table = new Map();
       this.tables.set(port.segment, table);
     }
-    table.set(macAt(frame, 6), { port, at });
+    // Deleted first so that the Map's order is least recently seen first.
+    const source = macAt(frame, 6);
+    table.delete(source);
+    table.set(source, { port, at });
+    if (table.size > MAX_MAC_ENTRIES) table.delete(table.keys().next().value!);
 
     if (!isGroupMac(frame, 0)) {
       const entry = table.get(macAt(frame, 0));
