@@ -43,6 +43,21 @@ describe("echoReply", () => {
     expect(macAt(request, 0)).toBe(HOST_MAC);
   });
 
+  it("does not answer a request a host's stack would drop: a truncated packet, a short header or total length", () => {
+    // Found by fuzzing: a total length of 32042 in a 60-byte frame got a reply whose ICMP checksum
+    // covered only what the frame held and whose header still claimed 32042 bytes.
+    const truncated = ping();
+    truncated.set([0x7d, 0x2a], 16);
+    expect(echoReply(truncated, HOST_MAC, HOST_IP)).toBeUndefined();
+    const tooShort = ping();
+    tooShort.set([0, 24], 16); // 20 bytes of IP header + 4: no room for the ICMP header
+    expect(echoReply(tooShort, HOST_MAC, HOST_IP)).toBeUndefined();
+    const shortHeader = ping();
+    shortHeader[14] = 0x41; // IHL 1: the "ICMP header" would be the IP header's own bytes
+    shortHeader[18] = 8;
+    expect(echoReply(shortHeader, HOST_MAC, HOST_IP)).toBeUndefined();
+  });
+
   it("ignores requests for other addresses, other ICMP types and other frames", () => {
     expect(echoReply(ping(parseIp("10.9.0.3")), HOST_MAC, HOST_IP)).toBeUndefined();
     expect(echoReply(ping(HOST_IP, 0), HOST_MAC, HOST_IP)).toBeUndefined();

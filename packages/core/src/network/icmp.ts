@@ -30,7 +30,10 @@ export function echoReply(request: Uint8Array, mac: number, ip: number): Uint8Ar
   if (request.length < start + 20 || etherType(request) !== ETHERTYPE_IPV4 || request[start] >> 4 !== 4) return;
   const icmp = start + (request[start] & 0x0f) * 4;
   if (request[start + 9] !== IP_ICMP || ipAt(request, start + 16) !== ip) return;
-  if (request.length < icmp + 8 || request[icmp] !== ECHO_REQUEST) return;
+  // As a host's stack drops them (RFC 1122 3.2.1): a header shorter than 20 bytes, a packet longer
+  // than the frame that carries it or too short to hold its headers; a reply to one would be garbage.
+  const end = start + ((request[start + 2] << 8) | request[start + 3]);
+  if (icmp < start + 20 || end > request.length || end < icmp + 8 || request[icmp] !== ECHO_REQUEST) return;
   const reply = request.slice();
   writeMac(reply, 0, macAt(request, 6));
   writeMac(reply, 6, mac);
@@ -41,8 +44,7 @@ export function echoReply(request: Uint8Array, mac: number, ip: number): Uint8Ar
   const ipSum = checksum(reply, start, icmp);
   reply[start + 10] = ipSum >> 8;
   reply[start + 11] = ipSum & 0xff;
-  // The ICMP checksum covers the IP payload only: not the padding of a short Ethernet frame.
-  const end = Math.min(reply.length, start + ((request[start + 2] << 8) | request[start + 3]));
+  // The ICMP checksum covers the IP payload only (to `end`): not the padding of a short Ethernet frame.
   reply[icmp] = ECHO_REPLY;
   reply[icmp + 2] = reply[icmp + 3] = 0;
   const icmpSum = checksum(reply, icmp, end);
