@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DHCP, DhcpServer, parseSubnet } from "./dhcp.js";
+import { DHCP, DhcpServer, POOL_SIZE, parseSubnet } from "./dhcp.js";
 import { checksum, formatIp, ipAt, macAt, parseIp, summarize, writeIp, writeMac } from "./frame.js";
 import { encodePcap, parsePcap, LINKTYPE_ETHERNET } from "./pcap.js";
 import { Network } from "./network.js";
@@ -75,6 +75,26 @@ describe("DhcpServer", () => {
     server.receive(dhcpMessage(DHCP.DISCOVER, CLIENT));
     server.receive(dhcpMessage(DHCP.DISCOVER, CLIENT + 1));
     expect(sent.map((f) => formatIp(ipAt(f, 42 + 16)))).toEqual(["10.0.0.100", "10.0.0.101"]);
+  });
+
+  it("keeps at most POOL_SIZE pool leases however many made-up client addresses ask (DHCP starvation)", () => {
+    // A /8 has room for 16 million pool leases; each DISCOVER from a new chaddr took one, and each
+    // took longer than the last (the free address was searched for among all of them).
+    const server = new DhcpServer(parseSubnet("10.0.0.0/8"), 0x02_48_4c_ff_00_01, () => undefined);
+    server.reserve(CLIENT, 10);
+    const started = performance.now();
+    for (let i = 1; i <= 20_000; i++) server.receive(dhcpMessage(DHCP.DISCOVER, 0x02_00_00_00_00_00 + i));
+    expect(server.leases.size).toBe(1 + POOL_SIZE);
+    expect(server.counters.offers).toBe(POOL_SIZE);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // The guest it reserved an address for still gets it.
+    const sent: Uint8Array[] = [];
+    const answering = new DhcpServer(parseSubnet("10.0.0.0/8"), 0x02_48_4c_ff_00_01, (f) => sent.push(f));
+    answering.reserve(CLIENT, 10);
+    for (let i = 1; i <= 2 * POOL_SIZE; i++) answering.receive(dhcpMessage(DHCP.DISCOVER, 0x02_00_00_00_00_00 + i));
+    sent.length = 0;
+    answering.receive(dhcpMessage(DHCP.DISCOVER, CLIENT));
+    expect(formatIp(ipAt(sent[0], 42 + 16))).toBe("10.0.0.10");
   });
 
   it("answers ARP and ping for its own address", () => {

@@ -32,6 +32,12 @@ const NAK = 6;
 const RELEASE = 7;
 export const LEASE_SECONDS = 86_400;
 const POOL_START = 100;
+/**
+ * Addresses the pool hands out at most (.100 up, within the subnet). Each DISCOVER from a new
+ * client address takes one, and a guest can make up client addresses by the thousand (DHCP
+ * starvation): a bounded pool keeps the lease table, and the search for a free address, small.
+ */
+export const POOL_SIZE = 256;
 
 export interface Subnet {
   /** The network address, e.g. 10.0.1.0, as a u32. */
@@ -130,7 +136,7 @@ export class DhcpServer {
     const known = this.leases.get(mac);
     if (known) return known;
     const taken = new Set([...this.leases.values()].map((l) => l.ip));
-    for (let n = POOL_START; n < this.size - 1; n++) {
+    for (let n = POOL_START; n < Math.min(this.size - 1, POOL_START + POOL_SIZE); n++) {
       const ip = this.host(n);
       if (!taken.has(ip)) {
         const lease = { mac, ip, bound: false };
