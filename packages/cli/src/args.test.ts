@@ -100,6 +100,11 @@ describe("parseCommand", () => {
       ],
       timeoutS: 5,
     });
+    expect(parseCommand(["up", "l.json", "--capture", "lab.pcap", "--capture-segment", "lan"])).toMatchObject({
+      capture: "lab.pcap",
+      captureSegment: "lan",
+    });
+    expect(parseCommand(["up", "l.json", "--capture=lab.pcap"])).not.toHaveProperty("captureSegment");
   });
 
   it("knows help in its spellings", () => {
@@ -129,6 +134,9 @@ describe("parseCommand", () => {
     [["up"], /needs a lab file/],
     [["up", "l.json", "--exec", "nocolon"], /NAME:CMD/],
     [["up", "l.json", "--exec", ":ls"], /NAME:CMD/],
+    [["up", "l.json", "--capture-segment", "lan"], /--capture-segment goes with --capture FILE/],
+    [["up", "l.json", "--capture", ""], /--capture needs a file/],
+    [["up", "l.json", "--capture"], /--capture/],
   ])("refuses %j as a usage error", (argv, message) => {
     expect(usageOf(argv)).toMatch(message);
   });

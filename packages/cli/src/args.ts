@@ -36,6 +36,10 @@ export interface UpArgs {
   lab: string;
   execs: LabExec[];
   timeoutS: number;
+  /** Where to write a pcap of what crossed the switch while the lab ran. */
+  capture?: string;
+  /** Capture this segment only (default: the whole switch). */
+  captureSegment?: string;
 }
 
 export type Command =
@@ -64,7 +68,13 @@ const OPTIONS = {
     from: { type: "string" },
     save: { type: "string" },
   },
-  up: { ...HELP, exec: { type: "string", multiple: true }, timeout: { type: "string" } },
+  up: {
+    ...HELP,
+    exec: { type: "string", multiple: true },
+    timeout: { type: "string" },
+    capture: { type: "string" },
+    "capture-segment": { type: "string" },
+  },
 } satisfies Record<Topic, Options>;
 
 function isTopic(word: string): word is Topic {
@@ -169,7 +179,19 @@ function upArgs(args: string[]): Command {
   if (v.help) return { name: "help", topic: "up" };
   const lab = onePositional("up", positionals, "a lab file");
   const execs = ((v.exec as string[] | undefined) ?? []).map(parseLabExec);
-  return { name: "up", lab, execs, timeoutS: timeout(v.timeout as string | undefined) };
+  const capture = v.capture as string | undefined;
+  const captureSegment = v["capture-segment"] as string | undefined;
+  if (capture !== undefined && !capture.trim()) throw usageError("--capture needs a file to write.");
+  if (captureSegment !== undefined && capture === undefined)
+    throw usageError("--capture-segment goes with --capture FILE: it says which segment the file records.");
+  return {
+    name: "up",
+    lab,
+    execs,
+    timeoutS: timeout(v.timeout as string | undefined),
+    ...(capture === undefined ? {} : { capture }),
+    ...(captureSegment === undefined ? {} : { captureSegment }),
+  };
 }
 
 /** Turns the words after `hyperlab` into a command, or throws a `usage` CliError. */

@@ -79,14 +79,23 @@ export async function runCli(argv: string[]): Promise<number> {
   }
   const interrupt = interruption();
   let hv: Hypervisor | undefined;
+  let context: Context | undefined;
+  let status: number;
   try {
     hv = createNodeHypervisor();
-    const context: Context = { hv, interruptStatus: 130 };
-    return await Promise.race([execute(command, context), interrupt.signalled.then(() => context.interruptStatus)]);
+    context = { hv, interruptStatus: 130, atExit: [] };
+    const done = context;
+    status = await Promise.race([execute(command, done), interrupt.signalled.then(() => done.interruptStatus)]);
   } catch (error) {
-    return await report(error);
+    status = await report(error);
+  }
+  try {
+    for (const step of context?.atExit ?? []) await step();
+  } catch (error) {
+    status = (await report(error)) || status;
   } finally {
     if (hv) await shutdown(hv);
     interrupt.dispose();
   }
+  return status;
 }

@@ -32,12 +32,19 @@ hyperlab run --from <snapshot file> [options]
   --save FILE       with --exec: once the command has succeeded, save the guest's
                     snapshot to FILE`;
 
-const UP = `hyperlab up <lab file> [--exec NAME:CMD]... [--timeout S]
-  Starts the guests of a lab file and waits until each has its shell.
+const UP = `hyperlab up <lab file> [--exec NAME:CMD]... [--timeout S] [--capture FILE [--capture-segment NAME]]
+  Starts the guests of a lab file and waits until each has its shell. The lab's
+  security groups (securityGroups, and each guest's groups) are in force from the start.
   --exec NAME:CMD   run CMD in guest NAME once all are ready (in the order given);
                     output lines are prefixed "NAME: "; then everything is terminated
                     and the exit status is non-zero if a command failed
   --timeout S       seconds for all guests to boot, and for each command (default 60)
+  --capture FILE    write a pcap of what crossed the switch while the lab ran, when it
+                    ends (Wireshark, tshark -r FILE); frames the switch dropped go to
+                    FILE.dropped.pcapng (FILE without .pcap), each with a comment saying
+                    where and why
+  --capture-segment NAME
+                    capture one segment of the lab instead of the whole switch
   Without --exec, hyperlab prints each guest's state changes until Ctrl-C.`;
 
 export const TOPICS = { images: IMAGES, run: RUN, up: UP } as const;

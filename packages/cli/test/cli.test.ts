@@ -2,9 +2,10 @@
  * Integration: the built `hyperlab` executable boots the real default image. Every
  * assertion is on what a user sees: stdout, one `error <code>: …` line on stderr, the status.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { parsePcap, parsePcapng, summarize } from "@hyperlab/core";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { finished, hyperlab, killAll, REPO, start } from "./hyperlab.js";
 
@@ -171,6 +172,97 @@ describe("hyperlab up", () => {
     expect(result.code).toBe(1);
     expectOneErrorLine(result.stderr, "invalid-spec");
     expect(result.stderr).toMatch(/unknown field "ram"/);
+  });
+});
+
+describe("hyperlab up --capture and security groups", () => {
+  it("writes a pcap of what crossed the switch, which holds the ICMP of a ping", async () => {
+    const file = join(tmp, "pair.pcap");
+    const lab = "packages/core/labs/pair.lab.json";
+    const result = await hyperlab([
+      "up",
+      lab,
+      ...TIMEOUT,
+      "--capture",
+      file,
+      "--exec",
+      "alice:ping -c 2 -W 3 10.0.1.11",
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("alice: 2 packets transmitted, 2 packets received");
+    expect(result.stderr).toMatch(new RegExp(`^hyperlab: capture: \\d+ frames in ${file}\n$`));
+    const pcap = parsePcap(readFileSync(file));
+    expect(pcap.linkType).toBe(1);
+    const icmp = pcap.frames.map((f) => summarize(f.bytes)).filter((s) => s.protocol === "ICMP");
+    const requests = icmp.filter((s) => s.info.startsWith("echo request") && s.source === "10.0.1.10");
+    const replies = icmp.filter((s) => s.info.startsWith("echo reply") && s.source === "10.0.1.11");
+    expect([requests.length, replies.length]).toEqual([2, 2]);
+    // The guests' DHCP happened after the capture began.
+    expect(pcap.frames.some((f) => summarize(f.bytes).protocol === "DHCP")).toBe(true);
+    expect(existsSync(join(tmp, "pair.dropped.pcapng"))).toBe(false);
+  });
+
+  it("holds a lab's guests to its security groups, and writes the frames they drop beside the capture", async () => {
+    const file = join(tmp, "web.pcap");
+    const result = await hyperlab([
+      "up",
+      "packages/core/labs/web.lab.json",
+      ...TIMEOUT,
+      "--capture",
+      file,
+      "--capture-segment",
+      "lan",
+      "--exec",
+      "web:mkdir -p /www && echo hello-from-web > /www/index.html && httpd -h /www",
+      "--exec",
+      "client:wget -q -O - http://10.0.1.10/",
+      "--exec",
+      "client:ping -c 1 -W 2 10.0.1.10",
+    ]);
+    // tcp/80 from the segment is allowed; ping only from the group admin, which the client is not in.
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("client: hello-from-web\n");
+    expect(result.stdout).toContain("client: 1 packets transmitted, 0 packets received");
+    const [failed, captured] = result.stderr.trimEnd().split("\n");
+    expect(failed).toBe('error command-failed: "ping -c 1 -W 2 10.0.1.10" exited with status 1 in guest client');
+    expect(captured).toMatch(
+      /^hyperlab: capture: \d+ frames in .*web\.pcap; \d+ dropped frames \(securityGroup \d+\) in .*web\.dropped\.pcapng$/,
+    );
+    const dropped = parsePcapng(readFileSync(join(tmp, "web.dropped.pcapng")));
+    const ping = dropped.frames.find((f) => summarize(f.bytes).info.startsWith("echo request"));
+    expect(ping?.note).toBe("dropped on the way to web: securityGroup");
+    expect(summarize(ping!.bytes)).toMatchObject({ source: "10.0.1.11", destination: "10.0.1.10" });
+    // The pcap has what entered the switch: the ping too, and the HTTP that was let through.
+    const crossed = parsePcap(readFileSync(file)).frames.map((f) => summarize(f.bytes));
+    expect(crossed.some((s) => s.protocol === "TCP" && s.info.includes("→ 80 [SYN]"))).toBe(true);
+    expect(crossed.some((s) => s.info.startsWith("echo request") && s.destination === "10.0.1.10")).toBe(true);
+  });
+
+  it("refuses --capture-segment for a segment the lab does not have, before booting", async () => {
+    const result = await hyperlab([
+      "up",
+      "packages/core/labs/pair.lab.json",
+      "--capture",
+      join(tmp, "x.pcap"),
+      "--capture-segment",
+      "dmz",
+    ]);
+    expect(result.code).toBe(2);
+    expectOneErrorLine(result.stderr, "usage");
+    expect(result.stderr).toMatch(/has default, lan/);
+  });
+
+  it("refuses a lab whose rule has port 70000, naming the group and the rule", async () => {
+    const lab = join(tmp, "bad-rule.lab.json");
+    const securityGroups = [{ name: "web", rules: [{ protocol: "tcp", ports: "70000", source: "0.0.0.0/0" }] }];
+    writeFileSync(
+      lab,
+      JSON.stringify({ version: 1, name: "bad", securityGroups, guests: [{ name: "a", image: "linux" }] }),
+    );
+    const result = await hyperlab(["up", lab]);
+    expect(result.code).toBe(1);
+    expectOneErrorLine(result.stderr, "invalid-spec");
+    expect(result.stderr).toMatch(/Security group "web", rule 1: the ports "70000" are not a port from 1 to 65535/);
   });
 });
 

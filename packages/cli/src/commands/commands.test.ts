@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { inSubshell } from "../one-shot.js";
 import { guestNameFor, isImageFile } from "../image-file.js";
 import { imagesTable } from "./images.js";
+import { droppedPath } from "../capture-file.js";
 import { prefixLines } from "./up.js";
 
 describe("hyperlab up output", () => {
@@ -9,6 +10,14 @@ describe("hyperlab up output", () => {
     expect(prefixLines("a", "one\ntwo\n")).toBe("a: one\na: two\n");
     expect(prefixLines("a", "no newline")).toBe("a: no newline\n");
     expect(prefixLines("a", "")).toBe("");
+  });
+});
+
+describe("hyperlab up --capture", () => {
+  it("puts the dropped frames beside the capture, as pcapng", () => {
+    expect(droppedPath("lab.pcap")).toBe("lab.dropped.pcapng");
+    expect(droppedPath("/tmp/x.PCAP")).toBe("/tmp/x.dropped.pcapng");
+    expect(droppedPath("capture")).toBe("capture.dropped.pcapng");
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { HyperlabError, parseLab, startLab, type Lab } from "@hyperlab/core";
+import { DEFAULT_SEGMENT, HyperlabError, parseLab, startLab, type Lab } from "@hyperlab/core";
 import type { UpArgs } from "../args.js";
+import { CaptureFile } from "../capture-file.js";
 import type { Context } from "../context.js";
 import { usageError } from "../errors.js";
 import { err, outLine } from "../io.js";
@@ -37,6 +38,18 @@ export async function up(args: UpArgs, context: Context): Promise<number> {
     if (!names.includes(exec.guest))
       throw usageError(`--exec names guest "${exec.guest}", but lab "${lab.name}" has ${names.join(", ")}.`);
   const watching = args.execs.length === 0;
+  if (args.captureSegment !== undefined) {
+    const segments = [DEFAULT_SEGMENT, ...lab.segments.map((s) => s.name)];
+    if (!segments.includes(args.captureSegment))
+      throw usageError(
+        `--capture-segment names segment "${args.captureSegment}", but lab "${lab.name}" has ${segments.join(", ")}.`,
+      );
+  }
+  if (args.capture !== undefined) {
+    // From before the first guest boots: its DHCP and ARP are in the file too.
+    const capture = await CaptureFile.start(context.hv, args.capture, args.captureSegment);
+    context.atExit.push(async () => err(`${await capture.finish()}\n`));
+  }
 
   // The core checks the lab whole against the hypervisor first, and terminates what it made if a step fails.
   await startLab(context.hv, lab, {
