@@ -29,7 +29,9 @@ export type ErrorCode =
   /** The browser gives the page no storage (IndexedDB off, as in a private window). */
   | "storage-unavailable"
   /** The browser's storage for the site is full; what was stored before is kept. */
-  | "storage-full";
+  | "storage-full"
+  /** A pcap or pcapng file that is not one, or is damaged (network/pcap.ts, pcapng.ts). */
+  | "capture-corrupt";
 
 export interface SerializedError {
   code: ErrorCode;

@@ -278,6 +278,7 @@ export const en = {
   "error.snapshot-incompatible": "Snapshot does not fit",
   "error.snapshot-version": "Snapshot from another version",
   "error.migration-failed": "Migration failed",
+  "error.capture-corrupt": "Capture file damaged",
   "error.generic": "Something went wrong",
   "errorText.theHost": "the host's",
   "errorText.hostNamed": "{host}'s",

@@ -281,6 +281,7 @@ export const ru: Record<MessageKey, string> = {
   "error.snapshot-incompatible": "Снимок не подходит",
   "error.snapshot-version": "Снимок другой версии",
   "error.migration-failed": "Миграция не удалась",
+  "error.capture-corrupt": "Файл захвата повреждён",
   "error.generic": "Что-то пошло не так",
   "errorText.theHost": "хоста",
   "errorText.hostNamed": "хоста {host}",

@@ -3,6 +3,7 @@
  * header, then per packet a 16-byte record header and the bytes. Little-endian, microsecond
  * timestamps, link type 1 (LINKTYPE_ETHERNET). See https://wiki.wireshark.org/Development/LibpcapFileFormat
  */
+import { HyperlabError } from "../errors.js";
 
 export const PCAP_MAGIC = 0xa1b2c3d4;
 export const LINKTYPE_ETHERNET = 1;
@@ -45,24 +46,29 @@ export interface PcapFile {
   frames: CapturedFrame[];
 }
 
-/** Reads a pcap file back (either byte order); throws a RangeError on anything malformed. */
+/** The refusal of a capture file (pcap or pcapng) that is not one or is damaged. */
+export function damaged(sentence: string): HyperlabError {
+  return new HyperlabError("capture-corrupt", sentence);
+}
+
+/** Reads a pcap file back (either byte order); throws a HyperlabError (capture-corrupt) on anything malformed. */
 export function parsePcap(bytes: Uint8Array): PcapFile {
-  if (bytes.length < 24) throw new RangeError("A pcap file has a 24-byte header.");
+  if (bytes.length < 24) throw damaged("A pcap file has a 24-byte header.");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, true);
   const little = magic === PCAP_MAGIC;
-  if (!little && view.getUint32(0, false) !== PCAP_MAGIC) throw new RangeError("Not a pcap file (bad magic).");
-  if (view.getUint16(4, little) !== 2) throw new RangeError("Not a version 2 pcap file.");
+  if (!little && view.getUint32(0, false) !== PCAP_MAGIC) throw damaged("Not a pcap file (bad magic).");
+  if (view.getUint16(4, little) !== 2) throw damaged("Not a version 2 pcap file.");
   const snaplen = view.getUint32(16, little);
   const linkType = view.getUint32(20, little);
   const frames: CapturedFrame[] = [];
   let offset = 24;
   while (offset < bytes.length) {
-    if (offset + 16 > bytes.length) throw new RangeError(`Truncated record header at ${offset}.`);
+    if (offset + 16 > bytes.length) throw damaged(`Truncated record header at ${offset}.`);
     const seconds = view.getUint32(offset, little);
     const micros = view.getUint32(offset + 4, little);
     const included = view.getUint32(offset + 8, little);
-    if (offset + 16 + included > bytes.length) throw new RangeError(`Truncated record at ${offset}.`);
+    if (offset + 16 + included > bytes.length) throw damaged(`Truncated record at ${offset}.`);
     frames.push({ at: seconds * 1000 + micros / 1000, bytes: bytes.slice(offset + 16, offset + 16 + included) });
     offset += 16 + included;
   }

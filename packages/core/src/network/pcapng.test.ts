@@ -19,9 +19,11 @@ describe("pcapng", () => {
     expect(parsed.frames[0].at).toBeCloseTo(frames[0].at, 2);
   });
 
-  it("refuses a damaged file with a RangeError instead of reading past a block", () => {
+  it("refuses a damaged file with a HyperlabError instead of reading past a block", () => {
     const file = encodePcapng(frames);
-    expect(() => parsePcapng(file.subarray(0, file.length - 1))).toThrow(RangeError);
+    expect(() => parsePcapng(file.subarray(0, file.length - 1))).toThrow(
+      expect.objectContaining({ name: "HyperlabError", code: "capture-corrupt" }),
+    );
     expect(() => parsePcapng(new Uint8Array(40))).toThrow(/Not a pcapng file/);
     const long = file.slice();
     // The first packet block starts after the 32-byte section header and the 24-byte interface block.

@@ -5,7 +5,7 @@
  * timestamps) and an Enhanced Packet Block per frame, with the frame's note as its `opt_comment`
  * (Wireshark shows it as `frame.comment`). Little-endian; every block padded to 32 bits.
  */
-import { LINKTYPE_ETHERNET, PCAP_SNAPLEN } from "./pcap.js";
+import { LINKTYPE_ETHERNET, PCAP_SNAPLEN, damaged } from "./pcap.js";
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -89,42 +89,41 @@ export interface PcapngFile {
 
 /**
  * Reads back the pcapng files Hyperlab writes (one section, Ethernet, microseconds, either byte
- * order); blocks of other types are skipped. Throws a RangeError on anything malformed.
+ * order); blocks of other types are skipped. Throws a HyperlabError (capture-corrupt) on anything malformed.
  */
 export function parsePcapng(bytes: Uint8Array): PcapngFile {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 28 || view.getUint32(0, true) !== SHB)
-    throw new RangeError("Not a pcapng file (no section header).");
+  if (bytes.length < 28 || view.getUint32(0, true) !== SHB) throw damaged("Not a pcapng file (no section header).");
   const magic = view.getUint32(8, true);
   const little = magic === BYTE_ORDER_MAGIC;
   if (!little && view.getUint32(8, false) !== BYTE_ORDER_MAGIC)
-    throw new RangeError("Not a pcapng file (bad byte-order magic).");
+    throw damaged("Not a pcapng file (bad byte-order magic).");
   let linkType = -1;
   const frames: NotedFrame[] = [];
   let offset = 0;
   while (offset < bytes.length) {
-    if (offset + 12 > bytes.length) throw new RangeError(`Truncated block header at ${offset}.`);
+    if (offset + 12 > bytes.length) throw damaged(`Truncated block header at ${offset}.`);
     const type = view.getUint32(offset, little);
     const length = view.getUint32(offset + 4, little);
     if (length < 12 || length % 4 !== 0 || length > MAX_BLOCK || offset + length > bytes.length)
-      throw new RangeError(`Bad block length ${length} at ${offset}.`);
+      throw damaged(`Bad block length ${length} at ${offset}.`);
     if (view.getUint32(offset + length - 4, little) !== length)
-      throw new RangeError(`Block at ${offset} does not end with its length.`);
+      throw damaged(`Block at ${offset} does not end with its length.`);
     const body = offset + 8;
     const end = offset + length - 4;
     if (type === IDB && end - body >= 8 && linkType < 0) linkType = view.getUint16(body, little);
     if (type === EPB) {
-      if (end - body < 20) throw new RangeError(`Truncated packet block at ${offset}.`);
+      if (end - body < 20) throw damaged(`Truncated packet block at ${offset}.`);
       const micros = view.getUint32(body + 4, little) * 2 ** 32 + view.getUint32(body + 8, little);
       const captured = view.getUint32(body + 12, little);
       const data = body + 20;
-      if (data + captured > end) throw new RangeError(`Packet block at ${offset} is shorter than its packet.`);
+      if (data + captured > end) throw damaged(`Packet block at ${offset} is shorter than its packet.`);
       const frame: NotedFrame = { at: micros / 1000, bytes: bytes.slice(data, data + captured) };
       for (let o = data + pad4(captured); o + 4 <= end;) {
         const code = view.getUint16(o, little);
         const size = view.getUint16(o + 2, little);
         if (code === OPT_END) break;
-        if (o + 4 + size > end) throw new RangeError(`Option at ${o} runs past its block.`);
+        if (o + 4 + size > end) throw damaged(`Option at ${o} runs past its block.`);
         if (code === OPT_COMMENT) frame.note = new TextDecoder().decode(bytes.subarray(o + 4, o + 4 + size));
         o += 4 + pad4(size);
       }
