@@ -1,6 +1,9 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
-import "./app.css";
+import "./styles/base.css";
+import "./styles/dashboard.css";
+import "./styles/consoles.css";
+import "./styles/dialogs.css";
 import { createHypervisor } from "./hypervisor";
 import { Dashboard } from "./dashboard.svelte";
 import { DEFAULT_MODEL, FLAVORS, specFor } from "./launch/flavors";
