@@ -12,6 +12,7 @@ export const en = {
   "nav.instances": "Instances",
   "nav.scheduler": "CPU scheduler",
   "nav.network": "Network",
+  "nav.security": "Security groups",
   "nav.paths": "Device paths",
   "nav.hosts": "Hosts & snapshots",
   "nav.lessons": "Lessons",
@@ -81,6 +82,37 @@ export const en = {
   "net.protocol": "Protocol",
   "net.info": "Info",
   "net.dropped": "dropped ({reason})",
+  "sg.title": "Security groups",
+  "sg.intro":
+    "A security group is a firewall in front of a guest's network card, enforced on the host's side of the switch as EC2 and OpenStack do it (the guest cannot switch it off). Its rules let traffic in by protocol, port and source (a CIDR, a segment, or the guests of another group); everything else is dropped, and the answers to connections the guest opened itself come back in. ARP and the segment's DHCP always pass. A guest with no group is open to its segment, as before. Edits act at once, even on connections under way. Drops show in red in the Network view's packet log.",
+  "sg.newGroup": "New group",
+  "sg.addGroup": "Create group",
+  "sg.empty": "No security groups yet. Create one, add rules, then attach it to instances below.",
+  "sg.protocol": "Protocol",
+  "sg.ports": "Ports",
+  "sg.source": "Source",
+  "sg.matches": "Let in (frames)",
+  "sg.actions": "Actions",
+  "sg.allPorts": "all",
+  "sg.remove": "Remove",
+  "sg.removeRule": "Remove rule {n} of {name}",
+  "sg.everythingElse": "Everything else",
+  "sg.noRules": "No rules: nothing is let in",
+  "sg.dropped": "{n} dropped",
+  "sg.addRule": "Add rule",
+  "sg.addRuleTo": "Add a rule to {name}",
+  "sg.sourceHint": "A CIDR (10.0.1.0/24; 0.0.0.0/0 is everyone), segment:NAME or group:NAME",
+  "sg.deleteGroup": "Delete group {name}",
+  "sg.guests": "attached to {names}",
+  "sg.noGuests": "attached to no instance",
+  "sg.attachTitle": "Attach to instances",
+  "sg.noPorts": "No instance has a network card. Launch one with NE2000 or virtio-net.",
+  "sg.instance": "Instance",
+  "sg.segment": "Segment",
+  "sg.groupsColumn": "Groups",
+  "sg.drops": "Dropped by groups",
+  "sg.open": "open",
+  "sg.toggle": "Group {group} on {guest}",
 
   "sched.title": "CPU scheduler",
   "sched.intro":
@@ -308,6 +340,25 @@ export const en = {
   "errorText.invalid-spec.name-taken": 'There is already a guest named "{name}".',
   "errorText.invalid-spec.segment-name":
     '"{name}" is not a usable segment name: up to 63 letters, digits, "_", "." and "-", starting with a letter or digit.',
+  "errorText.invalid-spec.rule-ports":
+    'Security group "{group}", rule {rule}: the ports "{value}" are not a port from 1 to 65535 or a range such as 8000-8080.',
+  "errorText.invalid-spec.rule-ports-protocol":
+    'Security group "{group}", rule {rule}: ports go with tcp or udp, not with {protocol}.',
+  "errorText.invalid-spec.rule-protocol":
+    'Security group "{group}", rule {rule}: the protocol "{value}" is not icmp, tcp, udp or any.',
+  "errorText.invalid-spec.rule-source":
+    'Security group "{group}", rule {rule}: the source "{value}" is not a CIDR such as 10.0.1.0/24, "segment:NAME" or "group:NAME".',
+  "errorText.invalid-spec.unknown-group": 'There is no security group "{value}".',
+  "errorText.invalid-spec.unknown-segment": 'There is no segment "{value}".',
+  "errorText.invalid-spec.unknown-rule": 'Security group "{group}" has no rule {rule}.',
+  "errorText.invalid-spec.group-name":
+    '"{value}" is not a usable security group name: use 1–63 letters, digits, dots, dashes or underscores.',
+  "errorText.invalid-spec.group-duplicate": 'Two security groups are named "{group}"; names must be unique.',
+  "errorText.invalid-spec.group-twice": 'Guest "{guest}" is given security group "{group}" twice.',
+  "errorText.invalid-state.group-in-use":
+    'Security group "{group}" is attached to {guests}; detach it before deleting it.',
+  "errorText.invalid-state.group-referenced":
+    'Security group "{group}" is the source of a rule of group "{referrer}"; remove that rule first.',
   "errorText.snapshot-incompatible.memory":
     'The snapshot of "{snapshot}" has {snapshotMiB} MiB of memory; guest "{guest}" has {guestMiB} MiB.',
   "errorText.snapshot-incompatible.devices":

@@ -14,6 +14,7 @@ export const ru: Record<MessageKey, string> = {
   "nav.instances": "Машины",
   "nav.scheduler": "Планировщик CPU",
   "nav.network": "Сеть",
+  "nav.security": "Группы безопасности",
   "nav.paths": "Пути устройств",
   "nav.hosts": "Хосты и снимки",
   "nav.lessons": "Уроки",
@@ -83,6 +84,37 @@ export const ru: Record<MessageKey, string> = {
   "net.protocol": "Протокол",
   "net.info": "Сведения",
   "net.dropped": "отброшен ({reason})",
+  "sg.title": "Группы безопасности",
+  "sg.intro":
+    "Группа безопасности — межсетевой экран перед сетевой картой машины; его соблюдает хост на своей стороне коммутатора, как в EC2 и OpenStack (машина не может его отключить). Правила впускают трафик по протоколу, порту и источнику (CIDR, сегмент или машины другой группы); всё остальное отбрасывается, а ответы на соединения, которые машина открыла сама, проходят обратно. ARP и DHCP сегмента проходят всегда. Машина без группы открыта своему сегменту, как раньше. Изменения действуют сразу, даже на уже открытые соединения. Отброшенные кадры видны красным в журнале пакетов раздела «Сеть».",
+  "sg.newGroup": "Новая группа",
+  "sg.addGroup": "Создать группу",
+  "sg.empty": "Групп безопасности пока нет. Создайте группу, добавьте правила и подключите её к машинам ниже.",
+  "sg.protocol": "Протокол",
+  "sg.ports": "Порты",
+  "sg.source": "Источник",
+  "sg.matches": "Впущено (кадров)",
+  "sg.actions": "Действия",
+  "sg.allPorts": "все",
+  "sg.remove": "Удалить",
+  "sg.removeRule": "Удалить правило {n} группы {name}",
+  "sg.everythingElse": "Всё остальное",
+  "sg.noRules": "Правил нет: ничего не впускается",
+  "sg.dropped": "отброшено: {n}",
+  "sg.addRule": "Добавить правило",
+  "sg.addRuleTo": "Добавить правило в группу {name}",
+  "sg.sourceHint": "CIDR (10.0.1.0/24; 0.0.0.0/0 — все), segment:ИМЯ или group:ИМЯ",
+  "sg.deleteGroup": "Удалить группу {name}",
+  "sg.guests": "подключена к: {names}",
+  "sg.noGuests": "не подключена ни к одной машине",
+  "sg.attachTitle": "Подключение к машинам",
+  "sg.noPorts": "Ни у одной машины нет сетевой карты. Запустите машину с NE2000 или virtio-net.",
+  "sg.instance": "Машина",
+  "sg.segment": "Сегмент",
+  "sg.groupsColumn": "Группы",
+  "sg.drops": "Отброшено группами",
+  "sg.open": "открыта",
+  "sg.toggle": "Группа {group} на машине {guest}",
 
   "sched.title": "Планировщик CPU",
   "sched.intro":
@@ -312,6 +344,25 @@ export const ru: Record<MessageKey, string> = {
   "errorText.invalid-spec.name-taken": "Гость с именем «{name}» уже есть.",
   "errorText.invalid-spec.segment-name":
     "«{name}» не годится как имя сегмента: до 63 латинских букв, цифр, «_», «.» и «-», первой идёт буква или цифра.",
+  "errorText.invalid-spec.rule-ports":
+    "Группа безопасности «{group}», правило {rule}: «{value}» — не порт от 1 до 65535 и не диапазон вида 8000-8080.",
+  "errorText.invalid-spec.rule-ports-protocol":
+    "Группа безопасности «{group}», правило {rule}: порты бывают у tcp и udp, а не у {protocol}.",
+  "errorText.invalid-spec.rule-protocol":
+    "Группа безопасности «{group}», правило {rule}: протокол «{value}» — не icmp, tcp, udp и не any.",
+  "errorText.invalid-spec.rule-source":
+    "Группа безопасности «{group}», правило {rule}: источник «{value}» — не CIDR вида 10.0.1.0/24, не segment:ИМЯ и не group:ИМЯ.",
+  "errorText.invalid-spec.unknown-group": "Группы безопасности «{value}» нет.",
+  "errorText.invalid-spec.unknown-segment": "Сегмента «{value}» нет.",
+  "errorText.invalid-spec.unknown-rule": "В группе безопасности «{group}» нет правила {rule}.",
+  "errorText.invalid-spec.group-name":
+    "«{value}» не годится как имя группы безопасности: от 1 до 63 латинских букв, цифр, точек, дефисов или подчёркиваний.",
+  "errorText.invalid-spec.group-duplicate": "Две группы безопасности названы «{group}»; имена должны различаться.",
+  "errorText.invalid-spec.group-twice": "Машине «{guest}» группа безопасности «{group}» дана дважды.",
+  "errorText.invalid-state.group-in-use":
+    "Группа безопасности «{group}» подключена к машинам: {guests}; отключите её, прежде чем удалять.",
+  "errorText.invalid-state.group-referenced":
+    "Группа безопасности «{group}» — источник в правиле группы «{referrer}»; сначала удалите это правило.",
   "errorText.snapshot-incompatible.memory":
     "У снимка «{snapshot}» {snapshotMiB} МиБ памяти, а у гостя «{guest}» — {guestMiB} МиБ.",
   "errorText.snapshot-incompatible.devices":
