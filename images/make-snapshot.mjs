@@ -10,6 +10,9 @@
  *
  * The image's command line has `init_on_free=1`: the kernel zeroes the memory it frees during
  * boot, so v86 leaves those pages out: ~3 MiB instead of ~5 MiB.
+ *
+ * Unlike the bzImage, a ready snapshot is not reproducible, and the manifest says so for each
+ * (`reproducible: false` and why): see NOT_REPRODUCIBLE.
  */
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -28,6 +31,11 @@ const SHAPES = [
   { id: "32m-both-virtio", memoryMiB: 32, console: "both", net: "virtio", balloon: false },
 ];
 const DIR = join(here, IMAGE, "ready");
+const NOT_REPRODUCIBLE =
+  "a running machine: its memory holds the guest's clocks and timers (set from the host's clock at boot), " +
+  "its random pool, its DHCP transaction ids and where its code was when each interrupt came, which depend " +
+  "on how the host scheduled the emulator; the header records when it was made. Two runs give different " +
+  "bytes; each file is checked by the sha256 here and records the sha256 of the bzImage it was made from.";
 
 const hv = createNodeHypervisor({ imagesDir: here, memoryBudgetMiB: 256 });
 await rm(DIR, { recursive: true, force: true });
@@ -40,13 +48,23 @@ try {
     const guest = await hv.create({ image: IMAGE, name: `ready-${id}`, ...spec });
     await guest.start();
     for (const console of guest.consoleKinds) await guest.waitReady({ console, timeoutMs: 120_000 });
+    // A guest with a NIC asks for its address at boot: save it holding its lease, its DHCP client
+    // idle (an instant launch gives the copy its own MAC, and the client asks again).
+    if (spec.net !== "none") await hv.network.waitForLease(guest, { timeoutMs: 60_000 });
     // Let the shells print their prompts and the kernel settle before saving.
     await new Promise((r) => setTimeout(r, 500));
     const snapshot = await guest.snapshot();
     await guest.terminate();
     await store.save(snapshot, id);
     const bytes = new Uint8Array(await readFile(join(DIR, `${id}.hlsnap`)));
-    entries.push({ path: `${IMAGE}/ready/${id}.hlsnap`, size: bytes.length, sha256: await sha256Hex(bytes), ...spec });
+    entries.push({
+      path: `${IMAGE}/ready/${id}.hlsnap`,
+      size: bytes.length,
+      sha256: await sha256Hex(bytes),
+      ...spec,
+      reproducible: false,
+      notReproducibleBecause: NOT_REPRODUCIBLE,
+    });
     process.stderr.write(
       `${id}: ${(bytes.length / 2 ** 20).toFixed(2)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );

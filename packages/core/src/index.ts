@@ -146,8 +146,6 @@ export {
   parseIp,
   MAX_FRAME,
   leaseAddress,
-  dhcpCommand,
-  UDHCPC_SCRIPT,
   type DropReason,
   type PortCounters,
   type PortOptions,

@@ -1,15 +1,17 @@
 /**
- * Integration: real guests on the hypervisor's virtual switch. Two guests on one segment
- * (one NE2000, one virtio-net) lease addresses by DHCP, ping each other and move a file with
- * BusyBox nc; a third on another segment cannot reach them even with an address in their
- * subnet; unplugging a cable stops traffic and plugging it back restores it; the capture
- * parses as pcap.
+ * Integration: real guests on the hypervisor's virtual switch. Each guest with a NIC asks its
+ * segment's DHCP server for its address at boot (the image's udhcpc), with nothing typed into
+ * it; a student's `udhcpc` renews it; an instant launch gets its own address; a segment whose
+ * DHCP is off leaves a guest without one. Two guests on one segment (one NE2000, one
+ * virtio-net) ping each other and move a file with BusyBox nc; a third on another segment
+ * cannot reach them even with an address in their subnet; unplugging a cable stops traffic and
+ * plugging it back restores it; the capture parses as pcap.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { leaseAddress, parsePcap, summarize, type Guest } from "../src/index.js";
+import { parsePcap, summarize, type Guest } from "../src/index.js";
 import { createNodeHypervisor } from "../src/node/index.js";
 
-const hv = createNodeHypervisor({ memoryBudgetMiB: 256, hostCores: 2 });
+const hv = createNodeHypervisor({ memoryBudgetMiB: 1024, hostCores: 2 });
 afterAll(() => hv.shutdown());
 
 let a: Guest;
@@ -27,8 +29,8 @@ beforeAll(async () => {
   hv.network.setSegment(c, "dmz");
   await Promise.all([a, b, c].map((g) => g.start()));
   await Promise.all([a, b, c].map((g) => g.waitReady({ timeoutMs: 120_000 })));
-  // Every test needs the guests' addresses: they are leased here, not left by the test that checks them.
-  for (const guest of [a, b, c]) await leaseAddress(guest);
+  // Every test needs the guests' addresses: the guests ask for them at boot; nothing is typed.
+  await Promise.all([a, b, c].map((g) => hv.network.waitForLease(g)));
 }, 150_000);
 
 /** Polls until `guest`'s eth0 carrier reads `expected` (the driver learns of a change from an interrupt). */
@@ -39,18 +41,93 @@ function carrier(guest: Guest, expected: "0" | "1"): Promise<void> {
   );
 }
 
+/** What the guest's eth0 has, as `ip` prints it: "10.0.1.10/24" (or "" for none). */
+async function inet(guest: Guest): Promise<string> {
+  const { output } = await guest.exec("ip -4 -o addr show dev eth0");
+  return /inet (\d+\.\d+\.\d+\.\d+\/\d+)/.exec(output)?.[1] ?? "";
+}
+
+/** Polls until the guest's eth0 shows `cidr`: the guest applies its lease a moment after the server's ACK. */
+function applied(guest: Guest, cidr: string): Promise<void> {
+  return vi.waitFor(async () => expect(await inet(guest)).toBe(cidr), { timeout: 10_000, interval: 100 });
+}
+
 describe("virtual network with real guests", () => {
-  it("gives each guest its predictable address by DHCP", async () => {
-    // Asked again, each gets the same address.
-    expect(await leaseAddress(a)).toBe("10.0.1.10");
-    expect(await leaseAddress(b)).toBe("10.0.1.11");
-    expect(await leaseAddress(c)).toBe("10.0.2.10");
+  it("gives each guest its predictable address by DHCP at boot, with nothing typed into it", async () => {
     expect(hv.network.ports.map((p) => [p.guest, p.nic, p.segment, p.address, p.leased])).toEqual([
       ["a", "ne2k", "lan", "10.0.1.10", true],
       ["b", "virtio", "lan", "10.0.1.11", true],
       ["c", "virtio", "dmz", "10.0.2.10", true],
     ]);
+    expect(await hv.network.waitForLease(a)).toBe("10.0.1.10");
+    await applied(a, "10.0.1.10/24");
+    await applied(b, "10.0.1.11/24");
+    await applied(c, "10.0.2.10/24");
   });
+
+  it("renews the lease when a student runs udhcpc, which returns within seconds", async () => {
+    const leases: string[] = [];
+    const sub = hv.network.on("network:lease", (e) => leases.push(`${e.guest} ${e.address}`));
+    try {
+      for (const guest of [a, b]) {
+        const started = Date.now();
+        const result = await guest.exec("udhcpc -n -q -i eth0", { timeoutMs: 20_000 });
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(result.exitCode).toBe(0);
+        expect(result.output).toMatch(/lease of 10\.0\.1\.1[01] obtained/);
+      }
+    } finally {
+      sub.dispose();
+    }
+    expect(leases).toEqual(["a 10.0.1.10", "b 10.0.1.11"]);
+    await applied(a, "10.0.1.10/24");
+    await applied(b, "10.0.1.11/24");
+  });
+
+  it("gives instantly launched guests (both NIC models) their own addresses, not the snapshot's", async () => {
+    hv.network.defineSegment("fast", "10.0.3.0/24");
+    const ne2k = await hv.create({ name: "fast-ne2k", image: "linux", net: "ne2k", console: "serial" });
+    const virtio = await hv.create({ name: "fast-virtio", image: "linux", net: "virtio", console: "both" });
+    try {
+      for (const guest of [ne2k, virtio]) hv.network.setSegment(guest, "fast");
+      for (const guest of [ne2k, virtio]) expect(await hv.startInstant(guest)).toEqual({ instant: true });
+      expect(await hv.network.waitForLease(ne2k, { timeoutMs: 20_000 })).toBe("10.0.3.10");
+      expect(await hv.network.waitForLease(virtio, { timeoutMs: 20_000 })).toBe("10.0.3.11");
+      await applied(ne2k, "10.0.3.10/24");
+      await applied(virtio, "10.0.3.11/24");
+      expect((await ne2k.exec("ping -c 1 -W 3 10.0.3.11")).exitCode).toBe(0);
+    } finally {
+      await Promise.all([ne2k.terminate(), virtio.terminate()]);
+    }
+  }, 60_000);
+
+  it("leaves a guest without an address on a segment whose DHCP server is off, and says why", async () => {
+    hv.network.defineSegment("dark", "10.0.4.0/24");
+    hv.network.setDhcp("dark", false);
+    const guest = await hv.create({ name: "dark-1", image: "linux", net: "virtio", console: "both" });
+    try {
+      hv.network.setSegment(guest, "dark");
+      await hv.startInstant(guest);
+      await guest.waitReady();
+      expect(hv.network.segments.find((s) => s.name === "dark")?.dhcp).toBe(false);
+      await expect(hv.network.waitForLease(guest)).rejects.toThrow(
+        'Guest "dark-1" gets no address: the DHCP server of segment "dark" is off.',
+      );
+      // The guest asks (its DISCOVERs reach the switch) and gets no answer: no address on eth0.
+      await vi.waitFor(
+        () =>
+          expect(hv.network.log.some((p) => p.port === "dark-1" && p.protocol === "DHCP" && p.info === "DISCOVER")).toBe(true),
+        { timeout: 10_000, interval: 100 },
+      );
+      expect(hv.network.port(guest)).toMatchObject({ address: undefined, leased: false });
+      expect(await inet(guest)).toBe("");
+      const asked = await guest.exec("udhcpc -n -q -t 2 -T 1 -i eth0", { timeoutMs: 20_000 });
+      expect(asked.exitCode).not.toBe(0);
+      expect(asked.output).toContain("no lease, failing");
+    } finally {
+      await guest.terminate();
+    }
+  }, 60_000);
 
   it("lets an NE2000 guest and a virtio-net guest ping each other", async () => {
     const ab = await a.exec("ping -c 3 -W 3 10.0.1.11");

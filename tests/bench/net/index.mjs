@@ -52,9 +52,9 @@ async function guestPair(hv, nic) {
   }
   await Promise.all(guests.map((g) => g.start()));
   await Promise.all(guests.map((g) => g.waitReady({ timeoutMs: 180_000 })));
-  const { leaseAddress } = await import("@hyperlab/core");
+  // Each guest asks for its address itself at boot (the image's udhcpc).
   const addresses = [];
-  for (const guest of guests) addresses.push(await leaseAddress(guest));
+  for (const guest of guests) addresses.push(await hv.network.waitForLease(guest));
   return { guests, addresses };
 }
 

@@ -124,4 +124,7 @@ export interface ReadySnapshotFile extends ManifestFile {
   console: "serial" | "virtio" | "both";
   net: "none" | "ne2k" | "virtio";
   balloon: boolean;
+  /** Ready snapshots are not byte-reproducible (they hold a running machine); the manifest says why. */
+  reproducible?: boolean;
+  notReproducibleBecause?: string;
 }

@@ -10,7 +10,6 @@ import { isLive } from "../guest/state.js";
 import type { Hypervisor } from "../hypervisor.js";
 import { parseSubnet } from "../network/dhcp.js";
 import { formatIp } from "../network/frame.js";
-import { leaseAddress } from "../network/guest-dhcp.js";
 import { checkSpecAgainstImage, validateSpec } from "../spec.js";
 import { guestSpec, validateLab, type Lab } from "./lab.js";
 
@@ -162,12 +161,9 @@ export async function startLab(hv: Hypervisor, input: Lab, options: StartLabOpti
     await Promise.all(
       guests.map(async (guest) => {
         await waitReady(guest, left());
-        // A guest with a NIC asks its segment's DHCP server for its address (udhcpc), once.
+        // A guest with a NIC asks its segment's DHCP server for its address itself (the image's udhcpc, at boot).
         let address: string | undefined;
-        if (guest.spec.net !== "none")
-          address = hv.network.port(guest).leased
-            ? hv.network.addressOf(guest)
-            : await leaseAddress(guest, { timeoutMs: left() });
+        if (guest.spec.net !== "none") address = await hv.network.waitForLease(guest, { timeoutMs: left() });
         await report({ stage: "ready", guest, ...(address ? { address } : {}) });
       }),
     );

@@ -103,6 +103,11 @@ export class DhcpServer {
     echoReplies: 0,
   };
 
+  /** Off: DHCP requests go unanswered (ARP and ping still are), so guests get no address. */
+  enabled = true;
+  /** Called when a client takes its lease (a REQUEST acknowledged). */
+  onBound?: (lease: Lease) => void;
+
   /**
    * @param send puts a frame on the segment (into the switch, from this server's port).
    */
@@ -187,7 +192,7 @@ export class DhcpServer {
   }
 
   private onDhcp(frame: Uint8Array, start: number): void {
-    if (frame.length < start + 240 || frame[start] !== 1) return;
+    if (!this.enabled || frame.length < start + 240 || frame[start] !== 1) return;
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     if (view.getUint32(start + 236) !== MAGIC_COOKIE || frame[start + 1] !== 1 || frame[start + 2] !== 6) return;
     const options = readOptions(frame, start + 240);
@@ -215,6 +220,7 @@ export class DhcpServer {
       lease.bound = true;
       this.counters.acks++;
       this.send(this.reply(frame, start, ACK, lease.ip));
+      this.onBound?.(lease);
     } else if (kind === RELEASE) {
       const lease = this.leases.get(mac);
       if (lease) lease.bound = false;

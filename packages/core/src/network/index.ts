@@ -43,4 +43,4 @@ export {
 export { flowOf, type Flow } from "./flow.js";
 export { RateLimiter, TokenBucket, type RateLimit, type BucketConfig, type Clock } from "./rate-limiter.js";
 export { summarize, formatMac, parseMac, formatIp, parseIp, MAX_FRAME, type FrameSummary } from "./frame.js";
-export { leaseAddress, dhcpCommand, UDHCPC_SCRIPT } from "./guest-dhcp.js";
+export { leaseAddress } from "./guest-dhcp.js";

@@ -10,6 +10,7 @@ import type { Guest } from "../guest/guest.js";
 import { isName } from "../spec.js";
 import { Capture, type CaptureOptions, type CaptureTarget } from "./capture.js";
 import { DhcpServer, parseSubnet } from "./dhcp.js";
+import { pluggedInto } from "./guest-dhcp.js";
 import { formatIp, formatMac, parseMac, summarize, type FrameSummary } from "./frame.js";
 import type { RateLimit } from "./rate-limiter.js";
 import type { Connection, ConnectionTableOptions } from "./connections.js";
@@ -30,6 +31,8 @@ export interface SegmentInfo {
   subnet: string;
   /** The segment's DHCP server (also answers ARP and ping). */
   server: string;
+  /** Whether that server answers DHCP; off, guests on the segment get no address from it. */
+  dhcp: boolean;
   guests: string[];
 }
 
@@ -42,9 +45,9 @@ export interface PortInfo {
   linkUp: boolean;
   /** The guest is paused: frames for it wait (up to a limit) instead of being delivered. */
   held: boolean;
-  /** The address the segment's DHCP server has for this guest. */
+  /** The address the segment's DHCP server has for this guest (none while the segment's DHCP is off). */
   address?: string;
-  /** Whether the guest has asked for and got that lease. */
+  /** Whether the guest's DHCP client has asked for and got that lease since its machine started. */
   leased: boolean;
   rateLimit?: RateLimit;
   /** The port's security groups; none: the port is open (everything on its segment reaches it). */
@@ -67,6 +70,8 @@ export interface NetworkEvents {
   "network:packet": PacketEvent;
   /** Segments, ports, links or leases changed. */
   "network:change": { reason: string };
+  /** A guest's DHCP client took its lease (at boot, after an instant launch took its MAC, or when asked). */
+  "network:lease": { guest: string; segment: string; address: string };
 }
 
 interface Segment {
@@ -174,6 +179,14 @@ export class Network extends Emitter<NetworkEvents> {
       deliver: (frame) => ref.server?.receive(frame),
     });
     const server = new DhcpServer(parsed, serverMac, (frame) => this.switch.receive(serverPort, frame));
+    if (existing) server.enabled = existing.server.enabled;
+    server.onBound = (lease) => {
+      const guest = [...this.attached.values()].find((a) => a.mac === lease.mac && a.port.segment === name)?.guest;
+      if (!guest) return;
+      const address = formatIp(lease.ip);
+      this.emit("network:lease", { guest: guest.name, segment: name, address });
+      this.changed(`${guest.name} leased ${address}`);
+    };
     ref.server = server;
     const segment: Segment = { name, subnet: normal, server, serverPort, hosts: new Map() };
     this.segmentMap.set(name, segment);
@@ -192,6 +205,7 @@ export class Network extends Emitter<NetworkEvents> {
       name: segment.name,
       subnet: segment.subnet,
       server: formatIp(segment.server.ip),
+      dhcp: segment.server.enabled,
       guests: [...this.attached.values()].filter((a) => a.port.segment === segment.name).map((a) => a.guest.name),
     };
   }
@@ -229,6 +243,8 @@ export class Network extends Emitter<NetworkEvents> {
     entry.subscriptions.push(
       guest.on("guest:frame", ({ bytes }) => this.switch.receive(port, bytes)),
       guest.on("guest:state", ({ state }) => {
+        // A machine booting anew has a DHCP client that has not asked yet.
+        if (state === "booting" || state === "rebooting") this.unbind(entry);
         const held = state === "paused";
         if (held !== port.held) {
           this.switch.setHeld(port, held);
@@ -237,6 +253,7 @@ export class Network extends Emitter<NetworkEvents> {
       }),
     );
     this.attached.set(guest.name, entry);
+    pluggedInto(guest, this);
     this.join(entry, DEFAULT_SEGMENT);
   }
 
@@ -276,6 +293,67 @@ export class Network extends Emitter<NetworkEvents> {
     }
     segment.server.reserve(entry.mac, host);
     this.switch.setSegment(entry.port, name);
+  }
+
+  private unbind(entry: Attached): void {
+    const lease = this.segmentMap.get(entry.port.segment)?.server.leases.get(entry.mac);
+    if (lease?.bound) lease.bound = false;
+  }
+
+  /**
+   * Turns a segment's DHCP server on or off (it still answers ARP and ping at .1). Guests that
+   * already hold an address keep it, as after a real server goes away, until they ask again.
+   */
+  setDhcp(segment: string, enabled: boolean): void {
+    const found = this.segmentMap.get(segment);
+    if (!found) throw new HyperlabError("invalid-spec", `There is no segment "${segment}".`, { field: "segment" });
+    found.server.enabled = enabled;
+    this.changed(`segment ${segment} DHCP ${enabled ? "on" : "off"}`);
+  }
+
+  /**
+   * The address a guest's own DHCP client took from its segment's server: at once if it holds
+   * its lease, else when it asks (the image asks at boot, and again when an instant launch gives
+   * it its MAC). The host types nothing into the guest for this. Rejects when the segment's
+   * DHCP is off or no request came within `timeoutMs` (default 30 s).
+   */
+  waitForLease(guest: Guest | string, options: { timeoutMs?: number } = {}): Promise<string> {
+    const name = this.entry(guest).guest.name;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const port = this.port(name);
+        if (port.leased && port.address) resolve(port.address);
+        else if (!this.segmentMap.get(port.segment)!.server.enabled)
+          reject(
+            new HyperlabError(
+              "invalid-state",
+              `Guest "${name}" gets no address: the DHCP server of segment "${port.segment}" is off.`,
+              { guest: name },
+            ),
+          );
+        else return false;
+        return true;
+      };
+      if (check()) return;
+      const timer = setTimeout(() => {
+        sub.dispose();
+        reject(
+          new HyperlabError(
+            "invalid-state",
+            `Guest "${name}" asked for no DHCP lease within ${Math.round(timeoutMs / 1000)} s (is it running, its cable plugged, its eth0 up?).`,
+            { guest: name },
+          ),
+        );
+      }, timeoutMs);
+      const sub = this.on("network:change", () => {
+        if (!this.attached.has(name)) return;
+        if (check()) {
+          clearTimeout(timer);
+          sub.dispose();
+        }
+      });
+    });
   }
 
   /** Moves a guest's cable to another segment (declared on the fly if new). Takes effect at once. */
@@ -320,7 +398,7 @@ export class Network extends Emitter<NetworkEvents> {
         segment: port.segment,
         linkUp: port.linkUp,
         held: port.held,
-        address: lease ? formatIp(lease.ip) : undefined,
+        address: lease && this.segmentMap.get(port.segment)!.server.enabled ? formatIp(lease.ip) : undefined,
         leased: lease?.bound ?? false,
         rateLimit: port.limiter?.limit,
         groups: this.securityGroups.groupsOf(port),
