@@ -70,6 +70,12 @@ async function checkAgainst(hv: Hypervisor, lab: Lab, source: string, adopt: boo
           `${source}: Guest "${name}" exists without a network card, so it cannot join segment "${labGuest.segment}".`,
           { field: `guests[${index}].segment`, guest: name, source },
         );
+      if (labGuest.groups?.length && existing.spec.net === "none")
+        throw new HyperlabError(
+          "invalid-spec",
+          `${source}: Guest "${name}" exists without a network card, so it cannot be in security groups.`,
+          { field: `guests[${index}].groups`, guest: name, source },
+        );
       continue;
     }
     // The image's manifest entry is enough to know its memory (no image file is read here).
@@ -145,6 +151,9 @@ export async function startLab(hv: Hypervisor, input: Lab, options: StartLabOpti
     for (const segment of lab.segments)
       hv.network.defineSegment(segment.name, segment.subnet && normalSubnet(segment.subnet));
     for (const labGuest of lab.guests) if (labGuest.segment) hv.network.setSegment(labGuest.name, labGuest.segment);
+    // Security groups before the guests boot, so that their first frames meet the rules.
+    if (lab.securityGroups) hv.network.defineGroups(lab.securityGroups);
+    for (const labGuest of lab.guests) if (labGuest.groups) hv.network.setGroups(labGuest.name, labGuest.groups);
 
     const starting = Promise.all(
       guests.map(async (guest) => {
