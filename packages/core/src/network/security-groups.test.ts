@@ -182,6 +182,18 @@ describe("security groups", () => {
     expect(reaches(client, web, tcp({ ...toWeb, sport: 1, dport: 22, flags: SYN }))).toBe(true);
   });
 
+  it("refuse groups given as anything but a list of names with a sentence (found by fuzzing)", () => {
+    const { network } = setup();
+    network.defineGroup({ name: "web", rules: [] });
+    // These were TypeErrors: "values is not iterable", "names is not iterable", "groups.join is not a function".
+    expect(reason(() => network.defineGroups(0 as never))).toBe("invalid-spec groups-shape");
+    expect(reason(() => network.setGroups("web", {} as never))).toBe("invalid-spec groups-shape");
+    expect(reason(() => network.setGroups("web", new Map() as never))).toBe("invalid-spec groups-shape");
+    // A name that is not text: there is no such group, said without String() throwing on it.
+    expect(reason(() => network.setGroups("web", [Object.create(null)]))).toBe("invalid-spec unknown-group");
+    expect(network.port("web").groups).toEqual([]);
+  });
+
   it("keep the frames it drops in a capture's pcapng, each with where and why", () => {
     const { network, web, client, toWeb, reaches } = setup();
     network.defineGroup({ name: "web", rules: [{ protocol: "tcp", ports: "80", source: "0.0.0.0/0" }] });

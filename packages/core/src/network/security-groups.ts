@@ -10,7 +10,7 @@
  * everything else is dropped and counted: on the port (`drops.securityGroup`), in the packet
  * log, and per group. Outbound traffic is always allowed. Each rule counts the frames it let in.
  */
-import { HyperlabError } from "../errors.js";
+import { HyperlabError, shownValue } from "../errors.js";
 import { ConnectionTable, type Connection, type ConnectionTableOptions } from "./connections.js";
 import { ETHERNET_HEADER, ETHERTYPE_ARP, etherType } from "./frame.js";
 import { flowOf } from "./flow.js";
@@ -83,11 +83,11 @@ export class SecurityGroups implements SwitchFilter {
   }
 
   private group(name: string): Group {
-    const group = this.groupMap.get(name);
+    const group = typeof name === "string" ? this.groupMap.get(name) : undefined;
     if (!group)
-      throw new HyperlabError("invalid-spec", `There is no security group "${name}".`, {
+      throw new HyperlabError("invalid-spec", `There is no security group "${shownValue(name)}".`, {
         reason: "unknown-group",
-        value: name,
+        value: shownValue(name),
       });
     return group;
   }
@@ -137,6 +137,11 @@ export class SecurityGroups implements SwitchFilter {
    * again and forgets its connections.
    */
   attach(port: SwitchPort, names: readonly string[]): void {
+    if (!Array.isArray(names))
+      throw new HyperlabError("invalid-spec", `Guest "${port.name}" is given security groups as a list of names.`, {
+        reason: "groups-shape",
+        guest: port.name,
+      });
     const seen = new Set<string>();
     for (const name of names) {
       this.group(name);

@@ -200,6 +200,8 @@ export function checkGroup(value: unknown, names: RuleNames): { name: string; ru
  * does, and unique names. `names.groups` holds groups that exist beside them.
  */
 export function checkGroups(values: readonly unknown[], names: RuleNames): { name: string; rules: CheckedRule[] }[] {
+  if (!Array.isArray(values))
+    refuse("groups-shape", `Security groups are given as a list, not ${shown(values)}.`, { value: shown(values) });
   const declared = new Set(names.groups);
   const seen = new Set<string>();
   for (const value of values) {
