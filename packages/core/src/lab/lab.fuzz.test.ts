@@ -54,6 +54,17 @@ function expectLabAsDocumented(lab: Lab): void {
     if (guest.segment !== undefined) expect(segments).toContain(guest.segment);
     if (guest.flavor !== undefined) expect(flavors).toContain(guest.flavor);
   }
+  const groups = (lab.securityGroups ?? []).map((g) => g.name);
+  expect(new Set(groups).size).toBe(groups.length);
+  for (const group of lab.securityGroups ?? []) {
+    expect(isName(group.name)).toBe(true);
+    for (const rule of group.rules) {
+      expect(["icmp", "tcp", "udp", "any"]).toContain(rule.protocol);
+      expect(typeof rule.source).toBe("string");
+      if (rule.ports !== undefined) expect(rule.ports).toMatch(/^\d{1,5}(-\d{1,5})?$/);
+    }
+  }
+  for (const guest of lab.guests) for (const name of guest.groups ?? []) expect(groups).toContain(name);
   // Checking a checked lab again gives the same lab (validateLab's promise).
   expect(validateLab(structuredClone(lab))).toEqual(lab);
 }
