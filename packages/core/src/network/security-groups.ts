@@ -138,10 +138,14 @@ export class SecurityGroups implements SwitchFilter {
    */
   attach(port: SwitchPort, names: readonly string[]): void {
     if (!Array.isArray(names))
-      throw new HyperlabError("invalid-spec", `Guest "${port.name}" is given security groups as a list of names.`, {
-        reason: "groups-shape",
-        guest: port.name,
-      });
+      throw new HyperlabError(
+        "invalid-spec",
+        `The security groups of guest "${port.name}" are a list of names, not ${shownValue(names)}.`,
+        {
+          reason: "groups-shape",
+          guest: port.name,
+        },
+      );
     const seen = new Set<string>();
     for (const name of names) {
       this.group(name);
