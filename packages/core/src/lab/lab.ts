@@ -203,7 +203,8 @@ class LabReader {
   groups(guest: LabGuest, what: string, field: string, declared: SecurityGroupSpec[]): void {
     const { groups } = guest;
     if (groups === undefined) return;
-    if (!Array.isArray(groups) || groups.some((g) => typeof g !== "string"))
+    // Array.from: a caller's sparse list has holes that some() would skip.
+    if (!Array.isArray(groups) || Array.from(groups).some((g) => typeof g !== "string"))
       this.fail(`${what} has "groups" ${quoted(groups)}; it is a list of security group names.`, `${field}.groups`);
     const unknown = groups.find((g) => !declared.some((d) => d.name === g));
     if (unknown !== undefined)
