@@ -1,4 +1,5 @@
 import {
+  checkSnapshotSize,
   readSnapshot,
   snapshotId,
   type Guest,
@@ -99,6 +100,7 @@ export class SnapshotShelf {
   /** Reads a snapshot file; a damaged one is refused with its sentence before it is stored. */
   upload(file: File): Promise<void> {
     return this.run(file.name, async () => {
+      checkSnapshotSize(file.size); // before reading it into memory
       const snapshot = readSnapshot(new Uint8Array(await file.arrayBuffer()));
       await this.store.save(snapshot, snapshotId(snapshot.header));
       await this.refresh();

@@ -1,5 +1,5 @@
-import { readFile, writeFile } from "node:fs/promises";
-import { HyperlabError, readSnapshot, type Guest } from "@hyperlab/core";
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { checkSnapshotSize, HyperlabError, readSnapshot, type Guest } from "@hyperlab/core";
 import type { RunArgs } from "../args.js";
 import type { Context } from "../context.js";
 import { Deadline } from "../deadline.js";
@@ -49,6 +49,8 @@ async function create(args: RunArgs, context: Context): Promise<Launch> {
 
 /** A guest made from a snapshot file, as the snapshot's guest was (memory, consoles, NIC). */
 async function fromSnapshot(path: string, context: Context): Promise<Launch> {
+  // Before reading: a file larger than any snapshot is not read into memory to be refused.
+  checkSnapshotSize((await stat(path)).size);
   const snapshot = readSnapshot(new Uint8Array(await readFile(path)));
   const { mac: _mac, ...spec } = snapshot.header.spec;
   const guest = await context.hv.create(spec);

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { readSnapshot, type Snapshot } from "../snapshot/format.js";
+import { checkSnapshotSize, readSnapshot, type Snapshot } from "../snapshot/format.js";
 import {
   SNAPSHOT_EXTENSION,
   checkSnapshotId,
@@ -52,6 +52,14 @@ export class SnapshotFiles implements SnapshotStore {
   }
 
   async load(id: string): Promise<Snapshot> {
+    let size: number;
+    try {
+      size = (await stat(this.path(id))).size;
+    } catch {
+      throw missingSnapshot(id, this.dir);
+    }
+    // Before reading: a file larger than any snapshot is not read into memory to be refused.
+    checkSnapshotSize(size);
     let bytes: Buffer;
     try {
       bytes = await readFile(this.path(id));

@@ -1,8 +1,14 @@
+import { mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../images/catalog.js";
+import { SnapshotFiles } from "../node/snapshot-files.js";
 import {
+  MAX_SNAPSHOT_BYTES,
   SNAPSHOT_FORMAT_VERSION,
+  checkSnapshotSize,
   SNAPSHOT_MAGIC,
   encodeSnapshot,
   gunzip,
@@ -73,6 +79,23 @@ describe("readSnapshot: the header's fields", () => {
 });
 
 describe("snapshot body: bounded by what the header says", () => {
+  it("refuses a file larger than any snapshot can be before it is read", async () => {
+    expect(() => checkSnapshotSize(MAX_SNAPSHOT_BYTES + 1)).toThrow(
+      expect.objectContaining({ code: "snapshot-corrupt", details: { reason: "size" } }),
+    );
+    expect(() => checkSnapshotSize(MAX_SNAPSHOT_BYTES)).not.toThrow();
+    // The file store stats a file first: a 3 GiB sparse file is refused without reading it.
+    const dir = await mkdtemp(join(tmpdir(), "hlsnap-"));
+    try {
+      const file = join(dir, "huge.hlsnap");
+      await writeFile(file, "");
+      await truncate(file, 3 * 2 ** 30);
+      await expect(new SnapshotFiles(dir).load("huge")).rejects.toThrow(/no snapshot is larger than/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a header whose state is larger than a machine of its memory holds, before unpacking anything", async () => {
     const snapshot = await encodeSnapshot(new Uint8Array(1000), about);
     const body = snapshot.bytes.subarray(snapshot.bytes.length - snapshot.header.body.bytes);

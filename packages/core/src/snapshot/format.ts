@@ -152,6 +152,7 @@ export async function encodeSnapshot(
  */
 export function readSnapshot(bytes: Uint8Array): Snapshot {
   if (!(bytes instanceof Uint8Array)) corrupt("A snapshot must be bytes.");
+  checkSnapshotSize(bytes.length);
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
   if (bytes.length < 8 || magic !== SNAPSHOT_MAGIC)
     corrupt("This is not a Hyperlab snapshot: it does not start with the snapshot magic (HLSNAP).", {
@@ -225,12 +226,30 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return !!value && typeof value === "object" && !Array.isArray(value);
 }
 
+/** v86's state beside the guest's memory (VGA memory, device state) is a few MiB; this is ample. */
+const STATE_BESIDE_MEMORY = 64 * 2 ** 20;
+/** The largest machine state there is: the most memory a spec allows, and v86's device state beside it. */
+const MAX_STATE = MAX_MEMORY_MIB * 2 ** 20 + STATE_BESIDE_MEMORY;
+/**
+ * The largest snapshot file there can be: the preamble, the largest header and gzip of the largest
+ * state (gzip adds well under 0.1 % to bytes that do not compress). Readers of files check a file's
+ * size against it before reading it (checkSnapshotSize).
+ */
+export const MAX_SNAPSHOT_BYTES = PREAMBLE + MAX_HEADER + Math.ceil(MAX_STATE * 1.001) + 2 ** 16;
+
+/** Refuses a file of `size` bytes before it is read when no snapshot can be that large. */
+export function checkSnapshotSize(size: number): void {
+  if (size > MAX_SNAPSHOT_BYTES)
+    corrupt(
+      `The file is ${Math.round(size / 2 ** 20)} MiB; no snapshot is larger than ${Math.round(MAX_SNAPSHOT_BYTES / 2 ** 20)} MiB (a guest of ${MAX_MEMORY_MIB} MiB).`,
+      { reason: "size" },
+    );
+}
+
 const SHA256 = /^[0-9a-f]{64}$/;
 /** As `Date.toISOString` writes it: the stores make file names of it (snapshotId). */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i;
-/** v86's state beside the guest's memory (VGA memory, device state) is a few MiB; this is ample. */
-const STATE_BESIDE_MEMORY = 64 * 2 ** 20;
 
 const isText = (value: unknown) => typeof value === "string";
 const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;

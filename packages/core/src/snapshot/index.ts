@@ -3,6 +3,8 @@ export {
   SNAPSHOT_FORMAT_VERSION,
   V86_VERSION,
   STATE_FIELDS,
+  MAX_SNAPSHOT_BYTES,
+  checkSnapshotSize,
   encodeSnapshot,
   readSnapshot,
   snapshotState,
