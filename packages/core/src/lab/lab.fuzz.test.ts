@@ -96,7 +96,7 @@ describe("parseLab (fuzzed)", () => {
   }
 
   {
-    const { title, options } = fuzz("the real labs with fields replaced, removed, added or duplicated", 3000);
+    const { title, options } = fuzz("the real labs with fields replaced, removed, added or duplicated", 2000);
     it(title, () => {
       const mutated = fc.constantFrom(...labs).chain((lab) => mutatedJson(lab, 4));
       fc.assert(
@@ -107,7 +107,7 @@ describe("parseLab (fuzzed)", () => {
   }
 
   {
-    const { title, options } = fuzz("the real lab files with their bytes damaged", 1500);
+    const { title, options } = fuzz("the real lab files with their bytes damaged", 1000);
     it(title, () => {
       const files = texts.map((text) => new TextEncoder().encode(text));
       fc.assert(

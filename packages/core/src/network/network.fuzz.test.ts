@@ -194,7 +194,7 @@ describe("the switch (fuzzed)", () => {
 describe("the network's packet path (fuzzed)", () => {
   const { title, options } = fuzz(
     "frames from guests through security groups, DHCP, the packet log and a capture that reads back",
-    400,
+    250,
   );
   it(title, () => {
     fc.assert(

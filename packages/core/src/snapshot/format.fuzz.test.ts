@@ -135,7 +135,7 @@ describe("readSnapshot (fuzzed)", () => {
   }
 
   {
-    const { title, options } = fuzz("the real ready snapshot with its preamble or header damaged", 300);
+    const { title, options } = fuzz("the real ready snapshot with its preamble or header damaged", 150);
     it(title, () => {
       fc.assert(
         fc.property(byteEdits({ span: 16 + realHeaderLength + 8 }), (edits) => {
@@ -149,7 +149,7 @@ describe("readSnapshot (fuzzed)", () => {
   }
 
   {
-    const { title, options } = fuzz("the real header with fields replaced, removed or added (lengths right)", 3000);
+    const { title, options } = fuzz("the real header with fields replaced, removed or added (lengths right)", 2000);
     it(title, () => {
       fc.assert(
         fc.property(mutatedJson(smallHeader), target, (header, to) => {
@@ -198,7 +198,7 @@ describe("snapshotState (fuzzed)", () => {
   {
     const { title, options } = fuzz(
       "a gzip body damaged under a matching checksum: the state, or a HyperlabError; never more bytes than the header says",
-      300,
+      200,
     );
     it(title, async () => {
       const state = fc.oneof(
@@ -226,7 +226,7 @@ describe("snapshotState (fuzzed)", () => {
   }
 
   {
-    const { title, options } = fuzz("the real snapshot's body damaged under a matching checksum", 8);
+    const { title, options } = fuzz("the real snapshot's body damaged under a matching checksum", 5);
     it(title, async () => {
       await fc.assert(
         fc.asyncProperty(byteEdits({ maxEdits: 2 }), async (edits) => {
