@@ -11,6 +11,8 @@ export type ErrorCode =
   | "memory-too-small"
   | "memory-not-power-of-two"
   | "memory-over-budget"
+  /** A network segment has no address left for another guest (its subnet's pool is used up). */
+  | "segment-full"
   | "invalid-state"
   | "unknown-guest"
   | "boot-timeout"

@@ -1,4 +1,5 @@
 import { MemoryLedger, type MemoryReport } from "./admission/ledger.js";
+import { GUEST_OVERHEAD_MIB } from "./admission/overhead.js";
 import { HyperlabError } from "./errors.js";
 import { Emitter } from "./events.js";
 import { Guest, type GuestEvents } from "./guest/guest.js";
@@ -6,7 +7,7 @@ import { isAllowed } from "./guest/state.js";
 import { findHost, makeHosts, type Host, type HostSpec } from "./hosts/host.js";
 import type { ImageCatalog, LoadProgress } from "./images/catalog.js";
 import { findReadySnapshot, warmUpImage } from "./images/ready.js";
-import { Network } from "./network/network.js";
+import { DEFAULT_SEGMENT, Network } from "./network/network.js";
 import { plan } from "./scheduler/plan.js";
 import { readSnapshot, type Snapshot } from "./snapshot/format.js";
 import { checkSpecAgainstImage, validateSpec, type GuestSpec, type ResolvedSpec } from "./spec.js";
@@ -20,8 +21,17 @@ export interface HypervisorOptions {
   catalog: ImageCatalog;
   /** Makes one worker per guest (Node worker_threads or browser Workers). */
   channel: ChannelFactory;
-  /** Memory the host lends its guests, in MiB. */
+  /**
+   * Host memory the guests may use, in MiB: real memory, from which each guest takes its RAM
+   * and `guestOverheadMiB`.
+   */
   memoryBudgetMiB?: number;
+  /**
+   * What each guest costs its host beyond its RAM (its worker, v86's wasm instance and VGA
+   * memory, console buffers), in MiB; by default the browser's measured figure
+   * (admission/overhead.ts). The Node entry gives Node's.
+   */
+  guestOverheadMiB?: number;
   hostCores?: number;
   /**
    * Cores of the machine the workers run on. When `hostCores` covers them all, booting guests
@@ -56,6 +66,22 @@ export interface HypervisorEvents {
 
 export const DEFAULT_MEMORY_BUDGET_MIB = 1024;
 
+/** How many of some new guests fit now (see Hypervisor.fit). */
+export interface FitReport {
+  /** Guests asked about. */
+  count: number;
+  /** How many of them fit, created one after another in that order. */
+  fit: number;
+  /** What all of them would need: RAM and overhead together, and each part. */
+  needMiB: number;
+  ramMiB: number;
+  overheadMiB: number;
+  /** Free now, on the host asked about or on all hosts together. */
+  freeMiB: number;
+  /** The host each guest that fits would go to (ids), in order. */
+  hosts: string[];
+}
+
 function nameTaken(name: string): HyperlabError {
   return new HyperlabError("invalid-spec", `There is already a guest named "${name}".`, {
     field: "name",
@@ -71,6 +97,8 @@ function nameTaken(name: string): HyperlabError {
 export class Hypervisor extends Emitter<HypervisorEvents> {
   readonly catalog: ImageCatalog;
   readonly memoryBudgetMiB: number;
+  /** What each guest costs its host beyond its RAM (admission counts both). */
+  readonly guestOverheadMiB: number;
   private cores: number;
   private readonly machineCores: number;
   private readonly list: Guest[] = [];
@@ -90,7 +118,12 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
       options.hosts ?? [{ memoryBudgetMiB: options.memoryBudgetMiB ?? DEFAULT_MEMORY_BUDGET_MIB }],
       options.channel,
     );
-    this.ledger = new MemoryLedger(this.hosts);
+    this.guestOverheadMiB = options.guestOverheadMiB ?? GUEST_OVERHEAD_MIB.browser;
+    if (!Number.isInteger(this.guestOverheadMiB) || this.guestOverheadMiB < 0)
+      throw new HyperlabError("invalid-spec", "The guest overhead must be a whole number of MiB.", {
+        field: "guestOverheadMiB",
+      });
+    this.ledger = new MemoryLedger(this.hosts, this.guestOverheadMiB);
     this.memoryBudgetMiB = this.ledger.report().budgetMiB;
     this.cores = options.hostCores ?? 1;
     this.machineCores = options.machineCores ?? Infinity;
@@ -139,6 +172,27 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     return this.ledger.report(typeof host === "string" ? this.findHost(host) : host);
   }
 
+  /**
+   * How many new guests of these RAM sizes fit now, each with its overhead, created one after
+   * another as `create` would place them (on `placement.host`, or each on the host with the
+   * most free memory then). Nothing is reserved: the launch dialog and labs ask before creating.
+   */
+  fit(memoryMiB: readonly number[], placement: { host?: string } = {}): FitReport {
+    const host = placement.host ? this.findHost(placement.host) : undefined;
+    const hosts = this.ledger.place(memoryMiB, host);
+    const ramMiB = memoryMiB.reduce((sum, mib) => sum + mib, 0);
+    const overheadMiB = memoryMiB.length * this.guestOverheadMiB;
+    return {
+      count: memoryMiB.length,
+      fit: hosts.length,
+      needMiB: ramMiB + overheadMiB,
+      ramMiB,
+      overheadMiB,
+      freeMiB: this.ledger.report(host).freeMiB,
+      hosts: hosts.map((h) => h.id),
+    };
+  }
+
   /** A host by id or name; throws `invalid-spec`. */
   findHost(idOrName: string): Host {
     return findHost(this.hosts, idOrName);
@@ -151,8 +205,11 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
   async create(
     spec: GuestSpec,
     onProgress?: (progress: LoadProgress) => void,
-    /** Which host runs it; by default the one with the most free memory. */
-    placement: { host?: string } = {},
+    /**
+     * Which host runs it (by default the one with the most free memory), and which network
+     * segment its NIC is plugged into (by default "default"; a new name declares it).
+     */
+    placement: { host?: string; segment?: string } = {},
   ): Promise<Guest> {
     const id = `g${this.nextId}`;
     const resolved = validateSpec(spec, spec?.name ?? `guest-${this.nextId}`);
@@ -168,6 +225,15 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     // Another create may have finished while the image loaded: check names and memory now.
     if (this.list.some((g) => g.name === checked.name)) throw nameTaken(checked.name);
     const host = placement.host ? this.findHost(placement.host) : this.ledger.roomiest();
+    const segment = placement.segment ?? DEFAULT_SEGMENT;
+    if (placement.segment !== undefined && checked.net === "none")
+      throw new HyperlabError(
+        "invalid-spec",
+        `Guest "${checked.name}" has no network card, so it cannot join segment "${segment}".`,
+        { field: "segment", guest: checked.name, segment },
+      );
+    // An address on its segment and memory on its host, both checked before anything is held.
+    if (checked.net !== "none") this.network.checkRoom(segment, checked.name);
     const memory = this.ledger.admit(checked.name, checked.memoryMiB, host);
     const final: ResolvedSpec = Object.freeze({
       ...checked,
@@ -190,7 +256,7 @@ export class Hypervisor extends Emitter<HypervisorEvents> {
     guest.on("guest:quota", () => this.schedule());
     guest.on("guest:migrated", (event) => this.emit("guest:migrated", event));
     this.list.push(guest);
-    this.network.attach(guest);
+    this.network.attach(guest, segment);
     this.emit("guest:created", guest);
     return guest;
   }

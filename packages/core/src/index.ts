@@ -88,7 +88,10 @@ export {
   type HypervisorOptions,
   type HypervisorEvents,
   type MemoryReport,
+  type FitReport,
 } from "./hypervisor.js";
+export { GUEST_OVERHEAD_MIB, type Platform } from "./admission/overhead.js";
+export { browserMemoryBudgetMiB, nodeMemoryBudgetMiB } from "./admission/budget.js";
 export {
   browserWorkerChannel,
   type ChannelFactory,

@@ -9,7 +9,10 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { Guest, GuestMetrics } from "../src/index.js";
 import { createNodeHypervisor, findImagesDir } from "../src/node/index.js";
 
-const hv = createNodeHypervisor({ memoryBudgetMiB: 256, hostCores: 2 });
+/** Admission counts each guest's RAM and what running it costs in Node (GUEST_OVERHEAD_MIB.node). */
+const hv = createNodeHypervisor({ memoryBudgetMiB: 640, hostCores: 2 });
+const OVERHEAD = hv.guestOverheadMiB;
+const cost = (ramMiB: number) => ramMiB + OVERHEAD;
 afterAll(() => hv.shutdown());
 // Every test makes its own guests; none outlives it, whether it passed or not.
 afterEach(() => hv.shutdown());
@@ -44,7 +47,7 @@ describe("isolation between guests", () => {
     const names = await Promise.all(guests.map((g) => g.exec("echo I am $(hostname) && echo $((6*7))")));
     // Each answer comes from its own guest: every one is named after itself.
     names.forEach((result, i) => expect(result.output).toBe(`I am ${guests[i].name}\n42\n`));
-    expect(hv.memory().usedMiB - before).toBe(3 * 32);
+    expect(hv.memory().usedMiB - before).toBe(3 * cost(32));
   });
 
   it("contains a guest that crashes v86: it becomes crashed, the others keep running", async () => {
@@ -88,10 +91,13 @@ describe("isolation between guests", () => {
     const before = hv.memory();
     for (const name of ["a", "b", "c"]) await hv.create({ image: "linux", name });
     const names = hv.guests.map((g) => g.name);
-    const { usedMiB, freeMiB, budgetMiB } = hv.memory();
-    expect(usedMiB - before.usedMiB).toBe(3 * 32);
+    const { usedMiB, freeMiB, budgetMiB, guestMiB, overheadMiB } = hv.memory();
+    expect(usedMiB - before.usedMiB).toBe(3 * cost(32));
+    expect([guestMiB - before.guestMiB, overheadMiB - before.overheadMiB]).toEqual([3 * 32, 3 * OVERHEAD]);
+    // 256 MiB of RAM alone would fit in what is free; with what running the guest costs, it does not.
+    expect(freeMiB).toBeGreaterThanOrEqual(256);
     await expect(hv.create({ image: "linux", name: "big", memoryMiB: 256 })).rejects.toThrow(
-      `Guest "big" needs 256 MiB but only ${freeMiB} MiB of the host's ${budgetMiB} MiB are free (${usedMiB} MiB in use).`,
+      `Guest "big" needs ${cost(256)} MiB (256 MiB of RAM and ${OVERHEAD} MiB to run it) but only ${freeMiB} MiB of the host's ${budgetMiB} MiB are free (${usedMiB} MiB in use).`,
     );
     expect(hv.guests.map((g) => g.name)).toEqual(names);
     expect(hv.memory().usedMiB).toBe(usedMiB);
@@ -119,15 +125,16 @@ describe("isolation between guests", () => {
     const guest = await hv.create({ image: "linux", name: "balloon", memoryMiB: 128, balloon: true });
     await guest.start();
     await guest.waitReady();
-    expect(hv.memory().usedMiB - used).toBe(128);
+    expect(hv.memory().usedMiB - used).toBe(cost(128));
     const before = await memTotalKiB(guest);
     const report = await guest.setBalloon(64);
     expect(report).toEqual({ targetMiB: 64, actualMiB: 64 });
     const after = await memTotalKiB(guest);
     expect(before - after).toBeGreaterThanOrEqual(64 * 1024 - 1024);
-    expect(hv.memory().usedMiB - used).toBe(64);
+    // The RAM the balloon took is free again; the guest's overhead stays while it runs.
+    expect(hv.memory().usedMiB - used).toBe(cost(64));
     await guest.setBalloon(0);
     expect(await memTotalKiB(guest)).toBeGreaterThanOrEqual(before - 1024);
-    expect(hv.memory().usedMiB - used).toBe(128);
+    expect(hv.memory().usedMiB - used).toBe(cost(128));
   });
 });

@@ -17,15 +17,16 @@ import { createNodeHypervisor, FolderImageSource } from "../src/node/index.js";
 import { readSnapshot } from "../src/snapshot/format.js";
 import { wasm } from "../src/wasm.js";
 
+// Each host has room for a few guests, each costing its RAM and Node's overhead.
 const hv = createNodeHypervisor({
   hostCores: 2,
   hosts: [
-    { memoryBudgetMiB: 256 },
-    { memoryBudgetMiB: 256 },
+    { memoryBudgetMiB: 512 },
+    { memoryBudgetMiB: 512 },
     {
       id: "broken",
       name: "Broken host",
-      memoryBudgetMiB: 256,
+      memoryBudgetMiB: 512,
       channel: () => {
         throw new Error("this host has no workers");
       },
@@ -200,8 +201,9 @@ describe("live migration", () => {
     expect(report.downtimeMs).toBeGreaterThan(0);
     expect(events).toHaveLength(1);
     expect(guest.placement.name).toBe("Host B");
-    expect(hv.memory("a").usedMiB).toBe(onA - 32);
-    expect(hv.memory("b").usedMiB).toBe(onB + 32);
+    // The guest's RAM and its overhead moved with it.
+    expect(hv.memory("a").usedMiB).toBe(onA - 32 - hv.guestOverheadMiB);
+    expect(hv.memory("b").usedMiB).toBe(onB + 32 + hv.guestOverheadMiB);
     const after = Number((await guest.exec("cat /tmp/count")).output);
     expect(after).toBeGreaterThanOrEqual(before);
     await countedPast(guest, after);
@@ -286,7 +288,9 @@ describe("instant launch", () => {
       await cold.warmUp(spec);
       // Getting ready read the image's files and the ready snapshot that fits, and compiled v86...
       const entry = await cold.catalog.get("linux");
-      const ready = entry.readySnapshots!.find((f) => f.console === "serial" && f.net === "ne2k" && f.memoryMiB === 32)!;
+      const ready = entry.readySnapshots!.find(
+        (f) => f.console === "serial" && f.net === "ne2k" && f.memoryMiB === 32,
+      )!;
       expect([...reads].sort()).toEqual([...Object.values(entry.files).map((f) => f.path), ready.path].sort());
       expect(compiles).toBe(1);
       // ...and created or reserved nothing.

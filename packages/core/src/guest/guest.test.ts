@@ -4,6 +4,7 @@
  * are booted by the integration tests in test/.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { GUEST_OVERHEAD_MIB } from "../admission/overhead.js";
 import { HyperlabError } from "../errors.js";
 import { Hypervisor } from "../hypervisor.js";
 import { ImageCatalog } from "../images/catalog.js";
@@ -11,12 +12,17 @@ import { FolderImageSource } from "../node/images.js";
 import { FakeWorkers } from "../testing/fake-machine.js";
 
 const catalog = new ImageCatalog(new FolderImageSource());
+/** What a guest costs its host beyond its RAM: the Hypervisor's default, the browser's figure. */
+const OVERHEAD = GUEST_OVERHEAD_MIB.browser;
+/** A guest's RAM and its overhead, as admission counts them. */
+const cost = (ramMiB: number) => ramMiB + OVERHEAD;
 
 function lab(workers = new FakeWorkers()) {
   const hv = new Hypervisor({
     catalog,
     channel: workers.factory,
-    hosts: [{ memoryBudgetMiB: 128 }, { memoryBudgetMiB: 128 }],
+    // Room on A for 128 MiB of RAM in three guests; on B for one guest of 128 MiB.
+    hosts: [{ memoryBudgetMiB: 128 + 3 * OVERHEAD }, { memoryBudgetMiB: cost(128) }],
   });
   return { hv, workers };
 }
@@ -52,11 +58,11 @@ describe("a guest, with fake workers", () => {
     expect(guest.state).toBe("crashed");
     expect(guest.crashReason).toBe("Unimplemented: #GP handler");
     await expect(waiting).rejects.toMatchObject({ code: "guest-crashed" });
-    expect(hv.memory("a").usedMiB).toBe(0);
+    expect(hv.memory("a")).toMatchObject({ usedMiB: 0, guestMiB: 0, overheadMiB: 0, guests: 0 });
     // It can be started again.
     await guest.start();
     await guest.waitReady({ timeoutMs: 1000 });
-    expect(hv.memory("a").usedMiB).toBe(32);
+    expect(hv.memory("a")).toMatchObject({ usedMiB: cost(32), guestMiB: 32, overheadMiB: OVERHEAD, guests: 1 });
   });
 
   it("drops a replaced machine's late events and replies, and fails what waited on it", async () => {
@@ -117,7 +123,7 @@ describe("a guest, with fake workers", () => {
     expect(guest.placement.id).toBe("a");
     expect(source.running).toBe(true);
     expect(workers.last.ended).toBe(true);
-    expect(hv.memory("a").usedMiB).toBe(32);
+    expect(hv.memory("a").usedMiB).toBe(cost(32));
     expect(hv.memory("b").usedMiB).toBe(0);
     expect((await guest.exec("echo on a")).output).toBe("on a\n");
   });
@@ -135,7 +141,7 @@ describe("a guest, with fake workers", () => {
     expect(source.ended).toBe(true);
     expect(workers.last.running).toBe(true);
     expect(hv.memory("a").usedMiB).toBe(0);
-    expect(hv.memory("b").usedMiB).toBe(32);
+    expect(hv.memory("b")).toMatchObject({ usedMiB: cost(32), guestMiB: 32, overheadMiB: OVERHEAD });
     expect((await guest.exec("echo on b")).output).toBe("on b\n");
     await expect(guest.migrate("b")).rejects.toMatchObject({ code: "invalid-state" });
     await expect(guest.migrate("c")).rejects.toMatchObject({ code: "invalid-spec" });
@@ -144,8 +150,11 @@ describe("a guest, with fake workers", () => {
   it("refuses a migration whose target has no room, and holds nothing there", async () => {
     const { guest, hv } = await runningGuest();
     await hv.create({ image: "linux", name: "big-b", memoryMiB: 128 }, undefined, { host: "b" });
-    await expect(guest.migrate("b")).rejects.toMatchObject({ code: "memory-over-budget" });
-    expect(hv.memory("b").usedMiB).toBe(128);
+    await expect(guest.migrate("b")).rejects.toMatchObject({
+      code: "memory-over-budget",
+      details: { memoryMiB: cost(32), ramMiB: 32, overheadMiB: OVERHEAD, freeMiB: 0 },
+    });
+    expect(hv.memory("b").usedMiB).toBe(cost(128));
     expect(guest.placement.id).toBe("a");
   });
 
@@ -159,16 +168,16 @@ describe("a guest, with fake workers", () => {
     await guest.waitReady({ timeoutMs: 1000 });
     await guest.setBalloon(40);
     expect(guest.reservedMiB).toBe(24);
-    expect(made.hv.memory("a").usedMiB).toBe(24);
+    expect(made.hv.memory("a")).toMatchObject({ usedMiB: cost(24), guestMiB: 24 });
     // Other guests take what the balloon freed; deflating must then be refused.
     await made.hv.create({ image: "linux", name: "other", memoryMiB: 64 }, undefined, { host: "a" });
     await made.hv.create({ image: "linux", name: "third", memoryMiB: 32 }, undefined, { host: "a" });
     await expect(guest.setBalloon(0)).rejects.toMatchObject({ code: "memory-over-budget" });
-    expect(made.hv.memory("a").usedMiB).toBe(24 + 64 + 32);
+    expect(made.hv.memory("a").usedMiB).toBe(cost(24) + cost(64) + cost(32));
     await guest.setBalloon(32);
-    expect(made.hv.memory("a").usedMiB).toBe(32 + 64 + 32);
+    expect(made.hv.memory("a").usedMiB).toBe(cost(32) + cost(64) + cost(32));
     await guest.stop();
-    expect(made.hv.memory("a").usedMiB).toBe(64 + 32);
+    expect(made.hv.memory("a").usedMiB).toBe(cost(64) + cost(32));
   });
 
   it("checks every action against the lifecycle table", async () => {

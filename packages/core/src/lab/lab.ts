@@ -3,6 +3,7 @@ import { MAX_PREFIX, MIN_PREFIX, parseSubnet, subnetsOverlap, type Subnet } from
 import { DEFAULT_SEGMENT } from "../network/network.js";
 import { checkGroups, type SecurityGroupSpec } from "../network/security-rules.js";
 import { isName, NAME_RULE, validateSpec, type ConsoleChoice, type GuestSpec, type NicModel } from "../spec.js";
+import { checkLabAddresses } from "./admission.js";
 import { checkFlavor, flavorSize, type Flavor } from "./flavor.js";
 
 /** A network segment: an isolated L2 switch that guests' NICs plug into. */
@@ -275,8 +276,9 @@ export function guestSpec(guest: LabGuest): GuestSpec {
  * Checks a whole lab — its names, segments and their subnets, flavors, security groups and each
  * guest's spec and groups —
  * and returns it with every guest's flavor size filled in (checking a checked lab again gives
- * the same lab). Throws a HyperlabError — `invalid-spec`, or the core's own code for a guest
- * spec — whose sentence names the source, the guest and the field.
+ * the same lab), or refuses a lab whose segments have too few addresses for their guests
+ * (`segment-full`, see admission.ts). Throws a HyperlabError — `invalid-spec`, or the core's own
+ * code for a guest spec — whose sentence names the source, the guest and the field.
  */
 export function validateLab(value: unknown, source = "lab"): Lab {
   const reader = new LabReader(source);
@@ -299,6 +301,7 @@ export function validateLab(value: unknown, source = "lab"): Lab {
   if (description !== undefined) lab.description = description;
   if (fields.flavors !== undefined) lab.flavors = flavors;
   if (fields.securityGroups !== undefined) lab.securityGroups = securityGroups;
+  checkLabAddresses(lab, source);
   return lab;
 }
 

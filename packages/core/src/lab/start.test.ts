@@ -3,12 +3,17 @@
  * later step fails. No guest boots here: `hv.create` only reads the image.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { GUEST_OVERHEAD_MIB } from "../admission/overhead.js";
 import { HyperlabError } from "../errors.js";
 import { createNodeHypervisor } from "../node/index.js";
 import type { Lab } from "./lab.js";
 import { startLab } from "./start.js";
 
-const hv = createNodeHypervisor({ memoryBudgetMiB: 256, hostCores: 2 });
+/** Each guest costs its RAM and Node's overhead; the budget holds four guests of 32 MiB. */
+const OVERHEAD = GUEST_OVERHEAD_MIB.node;
+const cost = (ramMiB: number) => ramMiB + OVERHEAD;
+const BUDGET = 4 * cost(32);
+const hv = createNodeHypervisor({ memoryBudgetMiB: BUDGET, hostCores: 2 });
 
 afterEach(async () => {
   await hv.shutdown();
@@ -124,12 +129,58 @@ describe("startLab refuses a bad lab whole, creating nothing", () => {
     expect(hv.guests).toHaveLength(0);
   });
 
-  it("more memory than the hypervisor has free", async () => {
+  it("more memory than the hypervisor has free, counting each guest's overhead", async () => {
+    // 3 × 128 MiB of RAM fit in the budget; with what running each guest costs, two do.
+    expect(3 * 128).toBeLessThan(BUDGET);
     const guests = ["a", "b", "c"].map((name) => ({ name, image: "linux", memoryMiB: 128 }));
     const error = await refusal(startLab(hv, lab({ guests })));
     expect(error.code).toBe("memory-over-budget");
-    expect(error.message).toMatch(/need 384 MiB but only 256 MiB/);
+    expect(error.message).toBe(
+      `lab "l": The lab's 3 new guests need ${3 * cost(128)} MiB (384 MiB of RAM and ${3 * OVERHEAD} MiB to run them, ` +
+        `${OVERHEAD} MiB each) but only ${BUDGET} MiB of the host's ${BUDGET} MiB are free: 2 of them fit.`,
+    );
+    expect(error.details).toMatchObject({ reason: "lab-memory", guests: 3, fit: 2, memoryMiB: 3 * cost(128) });
     expect(hv.guests).toHaveLength(0);
+  });
+
+  it("more guests than the hypervisor has room for with the ones it has", async () => {
+    await hv.create({ name: "x", image: "linux", memoryMiB: 32 });
+    await hv.create({ name: "y", image: "linux", memoryMiB: 32 });
+    const guests = ["a", "b", "c"].map((name) => ({ name, image: "linux", memoryMiB: 32 }));
+    const error = await refusal(startLab(hv, lab({ guests })));
+    expect(error.details).toMatchObject({ reason: "lab-memory", guests: 3, fit: 2, freeMiB: BUDGET - 2 * cost(32) });
+    expect(names()).toEqual(["x", "y"]);
+  });
+
+  it("more guests on a segment than its subnet has addresses for", async () => {
+    // A /28 has 16 addresses; guests get .10 to .14 (.15 is the broadcast address).
+    const guests = ["a", "b", "c", "d", "e", "f"].map((name) => ({
+      name,
+      image: "linux",
+      net: "virtio" as const,
+      segment: "small",
+    }));
+    const error = await refusal(startLab(hv, lab({ segments: [{ name: "small", subnet: "10.0.9.0/28" }], guests })));
+    expect(error.code).toBe("segment-full");
+    expect(error.message).toBe(
+      'lab "l": Segment "small" (10.0.9.0/28) has addresses for 5 guests (10.0.9.10 to 10.0.9.14), but 6 would be on it; ' +
+        "give it a larger subnet or split the guests over more segments.",
+    );
+    expect(error.details).toMatchObject({ reason: "lab-addresses", segment: "small", capacity: 5, guests: 6 });
+    expect(hv.guests).toHaveLength(0);
+  });
+
+  it("a segment with guests on it already and too few addresses left", async () => {
+    // Addresses are checked before memory: these four fill the budget as well.
+    hv.network.defineSegment("tiny", "10.0.10.0/28");
+    for (const name of ["x", "y", "z", "w"])
+      await hv.create({ name, image: "linux", net: "ne2k" }, undefined, { segment: "tiny" });
+    const guests = ["a", "b"].map((name) => ({ name, image: "linux", net: "virtio" as const, segment: "tiny" }));
+    const error = await refusal(startLab(hv, lab({ segments: [{ name: "tiny" }], guests })));
+    expect(error.code).toBe("segment-full");
+    expect(error.details).toMatchObject({ segment: "tiny", subnet: "10.0.10.0/28", capacity: 5, guests: 6 });
+    expect(error.message).toMatch(/but 6 would be on it \(4 of them there already\)/);
+    expect(names()).toEqual(["x", "y", "z", "w"]);
   });
 
   it("a segment whose guests sit on another subnet", async () => {

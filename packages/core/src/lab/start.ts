@@ -1,7 +1,8 @@
 /**
  * Starting a lab: the one way `hyperlab up` and the web app's lessons bring a lab's guests up.
  * The lab is checked whole first — its own rules (validateLab), then against the hypervisor:
- * names taken, segments already in use, images and memory — so a bad lab creates nothing.
+ * names taken, segments already in use, images, addresses on each segment and memory (RAM and
+ * overhead, on the hosts) — so a bad lab creates nothing (see admission.ts).
  * A lab that fails later (a boot, a shell, a lease) terminates the guests it created.
  */
 import { HyperlabError } from "../errors.js";
@@ -11,6 +12,7 @@ import type { Hypervisor } from "../hypervisor.js";
 import { parseSubnet } from "../network/dhcp.js";
 import { formatIp } from "../network/frame.js";
 import { checkSpecAgainstImage, validateSpec } from "../spec.js";
+import { checkLabFits } from "./admission.js";
 import { guestSpec, validateLab, type Lab } from "./lab.js";
 
 /** Boot, shells and leases together, when the caller gives no budget: a cold boot of a few guests on a slow host. */
@@ -53,7 +55,7 @@ function normalSubnet(cidr: string): string {
 
 /** Refuses a lab that would clash with what the hypervisor has (before anything is created). */
 async function checkAgainst(hv: Hypervisor, lab: Lab, source: string, adopt: boolean): Promise<void> {
-  let neededMiB = 0;
+  const newMemoryMiB: number[] = [];
   for (const [index, labGuest] of lab.guests.entries()) {
     const { name } = labGuest;
     const existing = hv.guests.find((g) => g.name === name);
@@ -80,15 +82,8 @@ async function checkAgainst(hv: Hypervisor, lab: Lab, source: string, adopt: boo
     }
     // The image's manifest entry is enough to know its memory (no image file is read here).
     const image = await hv.catalog.get(labGuest.image);
-    neededMiB += checkSpecAgainstImage(validateSpec(guestSpec(labGuest)), image).memoryMiB;
+    newMemoryMiB.push(checkSpecAgainstImage(validateSpec(guestSpec(labGuest)), image).memoryMiB);
   }
-  const { freeMiB, budgetMiB } = hv.memory();
-  if (neededMiB > freeMiB)
-    throw new HyperlabError(
-      "memory-over-budget",
-      `${source}: The lab's new guests need ${neededMiB} MiB but only ${freeMiB} MiB of ${budgetMiB} MiB are free.`,
-      { memoryMiB: neededMiB, freeMiB, budgetMiB, source },
-    );
   for (const [index, segment] of lab.segments.entries()) {
     const existing = hv.network.segments.find((s) => s.name === segment.name);
     if (!existing || segment.subnet === undefined || existing.guests.length === 0) continue;
@@ -101,6 +96,8 @@ async function checkAgainst(hv: Hypervisor, lab: Lab, source: string, adopt: boo
         { field: `segments[${index}].subnet`, source },
       );
   }
+  // Addresses on every segment and memory (RAM and overhead) on the hosts, for the lab whole.
+  checkLabFits(hv, lab, newMemoryMiB, source);
 }
 
 /** `promise`, or a boot-timeout if it takes longer than `ms`; a late rejection is dropped. */
@@ -118,11 +115,11 @@ async function within<T>(promise: Promise<T>, ms: number, sentence: string): Pro
 }
 
 /**
- * Starts a lab on a hypervisor: checks it whole, creates its guests (in file order), defines
- * its segments and plugs each guest's NIC into its segment (addresses .10, .11, … in file
- * order), starts the guests, waits for their shells and gets each guest with a NIC its DHCP
- * lease. Returns the lab's guests in file order. If any step fails, the guests this call
- * created are terminated before the error is thrown (adopted guests are left as they were).
+ * Starts a lab on a hypervisor: checks it whole, defines its segments, creates its guests (in
+ * file order) with each NIC plugged into its segment (addresses .10, .11, … in file order),
+ * starts the guests, waits for their shells and gets each guest with a NIC its DHCP lease.
+ * Returns the lab's guests in file order. If any step fails, the guests this call created are
+ * terminated before the error is thrown (adopted guests are left as they were).
  */
 export async function startLab(hv: Hypervisor, input: Lab, options: StartLabOptions = {}): Promise<Guest[]> {
   const source = options.source ?? `lab "${String(input?.name)}"`;
@@ -138,19 +135,20 @@ export async function startLab(hv: Hypervisor, input: Lab, options: StartLabOpti
   const created: Guest[] = [];
   const guests: Guest[] = [];
   try {
+    // Segments first; then each guest, in file order, is created on its segment (or an adopted
+    // one moved there): addresses are .10, .11, … per segment, and no guest passes through another.
+    for (const segment of lab.segments)
+      hv.network.defineSegment(segment.name, segment.subnet && normalSubnet(segment.subnet));
     // One after another: the image is read and verified once, then served from the catalog's cache.
     for (const labGuest of lab.guests) {
       const existing = options.adopt ? hv.guests.find((g) => g.name === labGuest.name) : undefined;
-      const guest = existing ?? (await hv.create(guestSpec(labGuest)));
+      const guest = existing ?? (await hv.create(guestSpec(labGuest), undefined, { segment: labGuest.segment }));
       guests.push(guest);
+      if (existing && labGuest.segment) hv.network.setSegment(guest, labGuest.segment);
       if (existing) continue;
       created.push(guest);
       await report({ stage: "created", guest });
     }
-    // Segments, then each guest's cable in file order: addresses are .10, .11, … per segment.
-    for (const segment of lab.segments)
-      hv.network.defineSegment(segment.name, segment.subnet && normalSubnet(segment.subnet));
-    for (const labGuest of lab.guests) if (labGuest.segment) hv.network.setSegment(labGuest.name, labGuest.segment);
     // Security groups before the guests boot, so that their first frames meet the rules.
     if (lab.securityGroups) hv.network.defineGroups(lab.securityGroups);
     for (const labGuest of lab.guests) if (labGuest.groups) hv.network.setGroups(labGuest.name, labGuest.groups);

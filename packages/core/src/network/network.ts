@@ -2,7 +2,10 @@
  * The hypervisor's network: one VirtualSwitch, its segments (each with a subnet and a built-in
  * DHCP server), and the guests whose NICs are plugged into it. Addresses are predictable:
  * each segment hands out host .10, .11, … in the order guests join it, and a guest keeps its
- * address on a segment for as long as the hypervisor lives (a lease per guest).
+ * address on a segment for as long as the hypervisor lives (a lease per guest), unless the
+ * subnet runs out: then a guest that joins gets the address of one that left, oldest first,
+ * and when every address belongs to a guest on the segment, joining it is refused
+ * (`segment-full`).
  */
 import { HyperlabError } from "../errors.js";
 import { Emitter, type Disposable } from "../events.js";
@@ -21,6 +24,33 @@ import { VirtualSwitch, type DropReason, type PortCounters, type SwitchOptions, 
 export const DEFAULT_SEGMENT = "default";
 /** The first host number a guest gets on a segment (.1 is the segment's DHCP server). */
 export const FIRST_GUEST_HOST = 10;
+/** How many guests a subnet of this prefix has addresses for: .10 up to the last before the broadcast address. */
+export function guestAddresses(prefix: number): number {
+  return Math.max(0, 2 ** (32 - prefix) - 1 - FIRST_GUEST_HOST);
+}
+
+function checkSegmentName(name: string): void {
+  if (!isName(name))
+    throw new HyperlabError(
+      "invalid-spec",
+      `"${name}" is not a usable segment name: up to 63 letters, digits, "_", "." and "-", starting with a letter or digit.`,
+      { field: "segment", reason: "segment-name", name },
+    );
+}
+
+function segmentFull(segment: Segment, guest: string, guests: number, capacity: number): HyperlabError {
+  const { network, prefix } = segment.server.subnet;
+  const room =
+    capacity === 0
+      ? `a /${prefix} has no addresses from .${FIRST_GUEST_HOST} up, where guests' addresses start`
+      : `its ${capacity} guest addresses (${formatIp(network + FIRST_GUEST_HOST)} to ${formatIp(network + FIRST_GUEST_HOST + capacity - 1)}) are all taken by guests on it`;
+  return new HyperlabError(
+    "segment-full",
+    `Segment "${segment.name}" (${segment.subnet}) has no address left for guest "${guest}": ${room}.`,
+    { reason: "segment-full", segment: segment.name, subnet: segment.subnet, guest, guests, capacity },
+  );
+}
+
 /** Locally administered (bit 1 of the first octet) and unicast: "HL" after 02. */
 const MAC_PREFIX = 0x02_48_4c * 2 ** 24;
 /** How many packets the live log keeps for late viewers. */
@@ -147,15 +177,11 @@ export class Network extends Emitter<NetworkEvents> {
    * free 10.0.<n>.0/24.
    */
   defineSegment(name: string, subnet?: string): SegmentInfo {
-    if (!isName(name))
-      throw new HyperlabError(
-        "invalid-spec",
-        `"${name}" is not a usable segment name: up to 63 letters, digits, "_", "." and "-", starting with a letter or digit.`,
-        { field: "segment", reason: "segment-name", name },
-      );
+    checkSegmentName(name);
     const existing = this.segmentMap.get(name);
     if (existing && (subnet === undefined || subnet === existing.subnet)) return this.segmentInfo(existing);
-    if (existing && existing.hosts.size > 0)
+    // Guests that left keep no claim: a new subnet starts its numbering afresh.
+    if (existing && this.segmentInfo(existing).guests.length > 0)
       throw new HyperlabError(
         "invalid-state",
         `Segment "${name}" has guests on ${existing.subnet}; its subnet cannot change to ${subnet}.`,
@@ -227,14 +253,20 @@ export class Network extends Emitter<NetworkEvents> {
     return formatMac(mac);
   }
 
-  /** Plugs a guest's NIC into the default segment (guests with net "none" get no port). */
-  attach(guest: Guest): void {
+  /**
+   * Plugs a guest's NIC into a segment, the default one unless named (a new name declares it);
+   * guests with net "none" get no port. Throws before plugging anything when the segment has
+   * no address left (`segment-full`) or cannot be declared.
+   */
+  attach(guest: Guest, segment = DEFAULT_SEGMENT): void {
     if (guest.spec.net === "none" || this.attached.has(guest.name)) return;
+    this.checkRoom(segment, guest.name);
+    if (!this.segmentMap.has(segment)) this.defineSegment(segment);
     const mac = parseMac(guest.spec.mac ?? this.assignMac(guest.name));
     this.macs.set(guest.name, mac);
     const port = this.switch.addPort({
       name: guest.name,
-      segment: DEFAULT_SEGMENT,
+      segment,
       deliver: (frame) => {
         if (!guest.sendFrame(frame)) throw new Error("the guest is not running");
       },
@@ -254,7 +286,7 @@ export class Network extends Emitter<NetworkEvents> {
     );
     this.attached.set(guest.name, entry);
     pluggedInto(guest, this);
-    this.join(entry, DEFAULT_SEGMENT);
+    this.join(entry, segment);
   }
 
   detach(guest: Guest): void {
@@ -284,15 +316,57 @@ export class Network extends Emitter<NetworkEvents> {
 
   private join(entry: Attached, name: string): void {
     const segment = this.segmentMap.get(name)!;
-    let host = segment.hosts.get(entry.guest.name);
-    if (host === undefined) {
-      const used = new Set(segment.hosts.values());
-      host = FIRST_GUEST_HOST;
-      while (used.has(host)) host++;
-      segment.hosts.set(entry.guest.name, host);
-    }
+    const host = this.hostNumber(segment, entry.guest.name, true);
     segment.server.reserve(entry.mac, host);
     this.switch.setSegment(entry.port, name);
+  }
+
+  /** A segment's guest addresses: its subnet, the guests on it now and how many it has room for. */
+  addresses(segment: string): { subnet: string; guests: number; capacity: number } | undefined {
+    const known = this.segmentMap.get(segment);
+    if (!known) return undefined;
+    const capacity = guestAddresses(known.server.subnet.prefix);
+    return { subnet: known.subnet, guests: this.segmentInfo(known).guests.length, capacity };
+  }
+
+  /**
+   * Throws unless guest `name` could join `segment` now: `segment-full` when it has no address
+   * left; for a segment not declared yet, what declaring it would throw.
+   */
+  checkRoom(segment: string, name: string): void {
+    const known = this.segmentMap.get(segment);
+    if (known) this.hostNumber(known, name, false);
+    else {
+      checkSegmentName(segment);
+      this.freeSubnet();
+    }
+  }
+
+  /**
+   * A guest's host number on a segment: the one it had there, else the lowest free one from
+   * .10, else (the subnet is full) the number of a guest that left the segment, oldest first.
+   * With `take`, the guest gets it. Throws `segment-full` when every address is a guest's on it.
+   */
+  private hostNumber(segment: Segment, name: string, take: boolean): number {
+    const known = segment.hosts.get(name);
+    if (known !== undefined) return known;
+    const capacity = guestAddresses(segment.server.subnet.prefix);
+    const used = new Set(segment.hosts.values());
+    let host = FIRST_GUEST_HOST;
+    while (used.has(host)) host++;
+    if (host < FIRST_GUEST_HOST + capacity) {
+      if (take) segment.hosts.set(name, host);
+      return host;
+    }
+    const on = new Set(this.segmentInfo(segment).guests);
+    const gone = [...segment.hosts.keys()].find((other) => !on.has(other));
+    if (gone === undefined) throw segmentFull(segment, name, on.size, capacity);
+    host = segment.hosts.get(gone)!;
+    if (take) {
+      segment.hosts.delete(gone);
+      segment.hosts.set(name, host);
+    }
+    return host;
   }
 
   private unbind(entry: Attached): void {
