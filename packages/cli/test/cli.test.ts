@@ -176,6 +176,12 @@ describe("hyperlab up", () => {
 });
 
 describe("hyperlab up --capture and security groups", () => {
+  /**
+   * `cmd` once the guest's eth0 has its address: up returns when the segment's server has
+   * acknowledged the lease, which can be a moment before the guest's udhcpc script applies it.
+   */
+  const addressed = (cmd: string) => `until ip -4 addr show eth0 | grep -q inet; do sleep 0.1; done; ${cmd}`;
+
   it("writes a pcap of what crossed the switch, which holds the ICMP of a ping", async () => {
     const file = join(tmp, "pair.pcap");
     const lab = "packages/core/labs/pair.lab.json";
@@ -186,10 +192,14 @@ describe("hyperlab up --capture and security groups", () => {
       "--capture",
       file,
       "--exec",
-      "alice:ping -c 2 -W 3 10.0.1.11",
+      `bob:${addressed("true")}`,
+      "--exec",
+      `alice:${addressed("ping -c 2 -W 3 10.0.1.11")}`,
     ]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain("alice: 2 packets transmitted, 2 packets received");
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining("alice: 2 packets transmitted, 2 packets received"),
+    });
     expect(result.stderr).toMatch(new RegExp(`^hyperlab: capture: \\d+ frames in ${file}\n$`));
     const pcap = parsePcap(readFileSync(file));
     expect(pcap.linkType).toBe(1);
@@ -213,9 +223,9 @@ describe("hyperlab up --capture and security groups", () => {
       "--capture-segment",
       "lan",
       "--exec",
-      "web:mkdir -p /www && echo hello-from-web > /www/index.html && httpd -h /www",
+      `web:${addressed("mkdir -p /www && echo hello-from-web > /www/index.html && httpd -h /www")}`,
       "--exec",
-      "client:wget -q -O - http://10.0.1.10/",
+      `client:${addressed("wget -q -O - http://10.0.1.10/")}`,
       "--exec",
       "client:ping -c 1 -W 2 10.0.1.10",
     ]);

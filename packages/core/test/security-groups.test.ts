@@ -32,6 +32,8 @@ beforeAll(async () => {
   await Promise.all([web, client].map((g) => g.waitReady({ timeoutMs: 120_000 })));
   expect(await leaseAddress(web)).toBe(WEB);
   expect(await leaseAddress(client)).toBe(CLIENT);
+  // The lease is the server's acknowledgement; the guest's udhcpc script applies it a moment later.
+  for (const guest of [web, client]) await guest.exec("until ip -4 addr show eth0 | grep -q inet; do sleep 0.1; done");
   await serve(web, 80, "hello-from-web");
   await serve(web, 8081, "not-for-you");
   await serve(client, 8080, "hello-from-client");
