@@ -14,13 +14,18 @@ interface Saved {
 /** The part of Storage the store uses (tests pass a Map-backed one). */
 export type ProgressStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
 
+/** A plain object: a list would take the keys set on it but JSON.stringify would drop them on save. */
+function isRecord<T>(value: T): value is T & Record<string, unknown> {
+  return !!value && typeof value === "object" && !Array.isArray(value);
+}
+
 function read(storage: ProgressStorage | undefined): Saved {
   try {
     const value = JSON.parse(storage?.getItem(PROGRESS_KEY) ?? "null") as Partial<Saved> | null;
     if (value && typeof value === "object")
       return {
-        done: value.done && typeof value.done === "object" ? value.done : {},
-        answers: value.answers && typeof value.answers === "object" ? value.answers : {},
+        done: isRecord(value.done) ? value.done : {},
+        answers: isRecord(value.answers) ? value.answers : {},
         lesson: typeof value.lesson === "string" ? value.lesson : undefined,
       };
   } catch {

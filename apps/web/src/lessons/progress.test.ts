@@ -62,4 +62,15 @@ describe("LessonProgress", () => {
     progress.markDone("a", "b");
     expect(progress.isDone("a", "b")).toBe(true);
   });
+
+  it("starts afresh from stored lists where objects belong, so what it saves reads back (found by fuzzing)", () => {
+    // {"answers": []} was kept as a list: answers set on it were dropped by JSON.stringify on save.
+    const storage = memoryStorage(JSON.stringify({ done: [], answers: [] }));
+    const progress = new LessonProgress(storage);
+    progress.markDone("a", "b", 1);
+    progress.setAnswer("platformPick", "xen");
+    const again = new LessonProgress(storage);
+    expect(again.isDone("a", "b")).toBe(true);
+    expect(again.answer("platformPick")).toBe("xen");
+  });
 });
