@@ -1,5 +1,6 @@
 import type { Guest, Hypervisor, ImageEntry, MemoryReport } from "@hyperlab/core";
 import { shownError, type ShownError } from "./errors";
+import { memoryMeter } from "./host/memory-meter";
 import { GuestView, type RowAction } from "./instances/guest-view.svelte";
 import { CpuHistory } from "./scheduler/cpu-history.svelte";
 
@@ -18,7 +19,17 @@ export interface Notice {
 export class Dashboard {
   readonly hv: Hypervisor;
   guests = $state<GuestView[]>([]);
-  memory = $state.raw<MemoryReport>({ budgetMiB: 0, usedMiB: 0, freeMiB: 0 });
+  memory = $state.raw<MemoryReport>({
+    budgetMiB: 0,
+    usedMiB: 0,
+    freeMiB: 0,
+    guestMiB: 0,
+    overheadMiB: 0,
+    guests: 0,
+    overheadPerGuestMiB: 0,
+  });
+  /** The memory meter: guests' RAM and the overhead of running them, apart. */
+  readonly meter = $derived(memoryMeter(this.memory));
   images = $state.raw<ImageEntry[]>([]);
   catalogError = $state<ShownError | undefined>();
   catalogLoaded = $state(false);

@@ -6,6 +6,7 @@ import {
   assertCompatible,
   checkSpecAgainstImage,
   checkUserImage,
+  parseLab,
   readSnapshot,
   validateSpec,
   type GuestAction,
@@ -186,6 +187,44 @@ describe("error sentences", () => {
     );
     expect(errorSentence(crash, inRussian)).toBe("Машина «vm-1» аварийно остановилась: Unimplemented: #GP handler");
     expect(errorSentence(crash, inEnglish)).toBe(crash.message);
+  });
+
+  it("translate admission with overhead: a guest, a lab, a full segment", async () => {
+    const hv = createdOnlyHypervisor([{ memoryBudgetMiB: 100 }]);
+    let refused: ReturnType<typeof shownError> | undefined;
+    await hv.create({ image: "linux", name: "big", memoryMiB: 64 }).catch((e: unknown) => (refused = shownError(e)));
+    const overhead = hv.guestOverheadMiB;
+    expect(errorSentence(refused!, inEnglish)).toBe(refused!.message);
+    expect(errorSentence(refused!, inRussian)).toBe(
+      `Машине «big» нужно ${64 + overhead} МиБ (64 МиБ ОЗУ и ${overhead} МиБ на её работу), а из 100 МиБ хоста свободно только 100 МиБ (занято 0 МиБ).`,
+    );
+
+    const guests = Array.from({ length: 300 }, (_, i) => ({
+      name: `g${i}`,
+      image: "linux",
+      net: "ne2k",
+      segment: "lan",
+    }));
+    const lab = thrown(() =>
+      parseLab(JSON.stringify({ version: 1, name: "big", segments: [{ name: "lan" }], guests }), "big.lab.json"),
+    );
+    expect(lab.code).toBe("segment-full");
+    expect(errorSentence(lab, inRussian)).toBe(
+      "big.lab.json: в сегменте «lan» адресов хватает на 245 машин, а в нём оказалось бы 300; дайте ему подсеть побольше или разделите машины между сегментами.",
+    );
+
+    // A /28 has addresses for five guests (.10 to .14); the sixth is refused.
+    const small = createdOnlyHypervisor([{ memoryBudgetMiB: 10_000 }]);
+    small.network.defineSegment("tiny", "10.0.9.0/28");
+    let full: ReturnType<typeof shownError> | undefined;
+    for (let i = 1; i <= 6 && !full; i++)
+      await small
+        .create({ image: "linux", name: `vm-${i}`, net: "ne2k" }, undefined, { segment: "tiny" })
+        .catch((e: unknown) => (full = shownError(e)));
+    expect(full!.code).toBe("segment-full");
+    expect(errorSentence(full!, inRussian)).toBe(
+      "В сегменте «tiny» (10.0.9.0/28) не осталось адреса для машины «vm-6»: все 5 адресов для машин заняты машинами в нём.",
+    );
   });
 
   it("fall back to the core's sentence when the details do not fit", () => {

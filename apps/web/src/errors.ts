@@ -59,6 +59,10 @@ const SENTENCES: Partial<
     const p = pick(d, ["guest", "memoryMiB", "freeMiB", "budgetMiB", "usedMiB"]);
     if (!p) return undefined;
     const where = typeof d?.host === "string" ? t("errorText.hostNamed", { host: d.host }) : t("errorText.theHost");
+    // What running the guest costs beyond its RAM, when the core counted it (it always does now).
+    const parts = pick(d, ["ramMiB", "overheadMiB"]);
+    if (parts && Number(parts.overheadMiB) > 0)
+      return t("errorText.memory-over-budget.overhead", { ...p, ...parts, where });
     return t("errorText.memory-over-budget", { ...p, where });
   },
   "invalid-state": (d, t) => {

@@ -20,7 +20,7 @@ export const en = {
   "hosts.title": "Hosts",
   "hosts.intro":
     "Each host is a set of workers with its own memory budget. Live migration moves a running guest to another host: a machine is made ready there, the guest is paused, its whole state copied, and the target resumes it. The console, network port and metrics carry on; the downtime is the time the guest could not run.",
-  "hosts.memory": "{used} of {budget} MiB in use",
+  "hosts.memory": "{used} of {budget} MiB in use, {overhead} MiB of it to run the guests",
   "hosts.empty": "No guests on this host.",
   "hosts.migrateTo": "Migrate to {host}",
   "hosts.lastMigration": "Moved {from} → {to}: {downtime} ms downtime, {mib} MiB copied",
@@ -136,6 +136,9 @@ export const en = {
   "host.title": "Host",
   "host.memory": "Memory",
   "host.memoryUsed": "{used} of {budget} MiB used, {free} MiB free",
+  "host.memoryParts": "guests' RAM {guest} MiB, running them {overhead} MiB ({perGuest} MiB per guest)",
+  "host.memoryGuests": "Guests' RAM {mib} MiB",
+  "host.memoryOverhead": "Running them {mib} MiB ({perGuest} MiB per guest: its worker, the emulator, video memory)",
   "host.cores": "CPU cores",
   "host.running": "Running guests",
   "host.guestsTotal": "{n} in total",
@@ -209,6 +212,11 @@ export const en = {
   "launch.model.both.detail": "Serial and virtio consoles side by side, virtio network",
   "launch.name": "Name",
   "launch.nameHint": "With a count above 1, guests are numbered: name-1, name-2, …",
+  "launch.fitAll":
+    "Each guest takes {perGuest} MiB of host memory ({memory} MiB of RAM, {overhead} MiB to run it); {free} MiB are free: all {count} fit.",
+  "launch.fitSome":
+    "Only {fit} of {count} fit: each guest takes {perGuest} MiB of host memory ({memory} MiB of RAM, {overhead} MiB to run it) and {free} MiB are free.",
+  "launch.fitAddresses": 'Only {fit} of {count} fit: network segment "{segment}" has {left} addresses left.',
   "launch.count": "Count",
   "launch.submit": "Launch",
   "launch.cancel": "Cancel",
@@ -295,6 +303,7 @@ export const en = {
   "error.memory-too-small": "Not enough memory for this image",
   "error.memory-not-power-of-two": "Memory must be a power of two",
   "error.memory-over-budget": "The host is out of memory",
+  "error.segment-full": "No network address left",
   "error.invalid-state": "Not possible in this state",
   "error.unknown-guest": "Unknown guest",
   "error.boot-timeout": "The guest did not boot in time",
@@ -316,6 +325,18 @@ export const en = {
   "errorText.hostNamed": "{host}'s",
   "errorText.memory-over-budget":
     'Guest "{guest}" needs {memoryMiB} MiB but only {freeMiB} MiB of {where} {budgetMiB} MiB are free ({usedMiB} MiB in use).',
+  "errorText.memory-over-budget.overhead":
+    'Guest "{guest}" needs {memoryMiB} MiB ({ramMiB} MiB of RAM and {overheadMiB} MiB to run it) but only {freeMiB} MiB of {where} {budgetMiB} MiB are free ({usedMiB} MiB in use).',
+  "errorText.memory-over-budget.lab-memory":
+    "{source}: The lab's {guests} new guests need {memoryMiB} MiB ({ramMiB} MiB of RAM and {overheadMiB} MiB to run them, {overheadPerGuestMiB} MiB each) but only {freeMiB} MiB of {budgetMiB} MiB are free: {fit} of them fit.",
+  "errorText.memory-over-budget.launch-memory":
+    "Only {fit} of {count} guests fit: each needs {perGuestMiB} MiB ({ramMiB} MiB of RAM and {overheadMiB} MiB to run it), and {freeMiB} MiB are free.",
+  "errorText.segment-full.segment-full":
+    'Segment "{segment}" ({subnet}) has no address left for guest "{guest}": its {capacity} guest addresses are all taken by guests on it.',
+  "errorText.segment-full.lab-addresses":
+    '{source}: Segment "{segment}" has addresses for {capacity} guests, but {guests} would be on it; give it a larger subnet or split the guests over more segments.',
+  "errorText.segment-full.launch-addresses":
+    'Only {fit} of {count} guests fit: segment "{segment}" has {left} addresses left.',
   "errorText.invalid-state": 'Cannot {action} guest "{guest}" while it is {state}; that works when it is {allowed}.',
   "errorText.memory-too-small": 'Image "{image}" needs at least {minMemoryMiB} MiB; {memoryMiB} MiB was asked for.',
   "errorText.memory-not-power-of-two":

@@ -22,7 +22,7 @@ export const ru: Record<MessageKey, string> = {
   "hosts.title": "Хосты",
   "hosts.intro":
     "Каждый хост — набор воркеров со своим бюджетом памяти. Живая миграция переносит работающую машину на другой хост: там заранее готовится машина, гостевая система приостанавливается, всё её состояние копируется, и на новом хосте она продолжает работу. Консоль, сетевой порт и метрики сохраняются; простой — время, когда машина не могла работать.",
-  "hosts.memory": "Занято {used} из {budget} МиБ",
+  "hosts.memory": "Занято {used} из {budget} МиБ, из них {overhead} МиБ — на работу машин",
   "hosts.empty": "На этом хосте нет машин.",
   "hosts.migrateTo": "Перенести на {host}",
   "hosts.lastMigration": "Перенос {from} → {to}: простой {downtime} мс, скопировано {mib} МиБ",
@@ -138,6 +138,9 @@ export const ru: Record<MessageKey, string> = {
   "host.title": "Хост",
   "host.memory": "Память",
   "host.memoryUsed": "Занято {used} из {budget} МиБ, свободно {free} МиБ",
+  "host.memoryParts": "память машин {guest} МиБ, их работа {overhead} МиБ ({perGuest} МиБ на машину)",
+  "host.memoryGuests": "Память машин {mib} МиБ",
+  "host.memoryOverhead": "Их работа {mib} МиБ ({perGuest} МиБ на машину: её воркер, эмулятор, видеопамять)",
   "host.cores": "Ядра CPU",
   "host.running": "Работающие машины",
   "host.guestsTotal": "всего: {n}",
@@ -211,6 +214,11 @@ export const ru: Record<MessageKey, string> = {
   "launch.model.both.detail": "Последовательная консоль и консоль virtio рядом, сеть virtio",
   "launch.name": "Имя",
   "launch.nameHint": "Если машин больше одной, к имени добавляется номер: имя-1, имя-2, …",
+  "launch.fitAll":
+    "Каждая машина занимает {perGuest} МиБ памяти хоста ({memory} МиБ ОЗУ и {overhead} МиБ на её работу); свободно {free} МиБ: поместятся все {count}.",
+  "launch.fitSome":
+    "Поместятся только {fit} из {count}: каждая машина занимает {perGuest} МиБ памяти хоста ({memory} МиБ ОЗУ и {overhead} МиБ на её работу), а свободно {free} МиБ.",
+  "launch.fitAddresses": "Поместятся только {fit} из {count}: в сетевом сегменте «{segment}» осталось адресов: {left}.",
   "launch.count": "Количество",
   "launch.submit": "Запустить",
   "launch.cancel": "Отмена",
@@ -298,6 +306,7 @@ export const ru: Record<MessageKey, string> = {
   "error.memory-too-small": "Этому образу не хватит памяти",
   "error.memory-not-power-of-two": "Объём памяти должен быть степенью двойки",
   "error.memory-over-budget": "У хоста закончилась память",
+  "error.segment-full": "Не осталось сетевых адресов",
   "error.invalid-state": "В этом состоянии так нельзя",
   "error.unknown-guest": "Неизвестная машина",
   "error.boot-timeout": "Машина не загрузилась вовремя",
@@ -319,6 +328,18 @@ export const ru: Record<MessageKey, string> = {
   "errorText.hostNamed": "хоста {host}",
   "errorText.memory-over-budget":
     "Машине «{guest}» нужно {memoryMiB} МиБ, а из {budgetMiB} МиБ {where} свободно только {freeMiB} МиБ (занято {usedMiB} МиБ).",
+  "errorText.memory-over-budget.overhead":
+    "Машине «{guest}» нужно {memoryMiB} МиБ ({ramMiB} МиБ ОЗУ и {overheadMiB} МиБ на её работу), а из {budgetMiB} МиБ {where} свободно только {freeMiB} МиБ (занято {usedMiB} МиБ).",
+  "errorText.memory-over-budget.lab-memory":
+    "{source}: новым машинам лабораторной работы (их {guests}) нужно {memoryMiB} МиБ ({ramMiB} МиБ ОЗУ и {overheadMiB} МиБ на их работу, по {overheadPerGuestMiB} МиБ на машину), а из {budgetMiB} МиБ свободно только {freeMiB} МиБ: поместятся {fit}.",
+  "errorText.memory-over-budget.launch-memory":
+    "Поместятся только {fit} из {count} машин: каждой нужно {perGuestMiB} МиБ ({ramMiB} МиБ ОЗУ и {overheadMiB} МиБ на её работу), а свободно {freeMiB} МиБ.",
+  "errorText.segment-full.segment-full":
+    "В сегменте «{segment}» ({subnet}) не осталось адреса для машины «{guest}»: все {capacity} адресов для машин заняты машинами в нём.",
+  "errorText.segment-full.lab-addresses":
+    "{source}: в сегменте «{segment}» адресов хватает на {capacity} машин, а в нём оказалось бы {guests}; дайте ему подсеть побольше или разделите машины между сегментами.",
+  "errorText.segment-full.launch-addresses":
+    "Поместятся только {fit} из {count} машин: в сегменте «{segment}» осталось адресов: {left}.",
   "errorText.invalid-state":
     "Нельзя {action}: машина «{guest}» сейчас в состоянии «{state}»; это можно в состояниях: {allowed}.",
   "errorText.memory-too-small": "Образу «{image}» нужно не меньше {minMemoryMiB} МиБ, а запрошено {memoryMiB} МиБ.",

@@ -29,7 +29,8 @@ export const DEVICE_MODELS: Record<DeviceModel, { console: ConsoleChoice; net: N
 /** What the launch dialog starts with (and what the page gets ready for at load). */
 export const DEFAULT_MODEL: DeviceModel = "full";
 
-export const MAX_LAUNCH_COUNT = 8;
+/** At most this many guests in one launch; how many fit is the hosts' memory's to say (see admission.ts). */
+export const MAX_LAUNCH_COUNT = 64;
 
 /** The first `vm-N` not taken. */
 export function nextAutoName(taken: Iterable<string>, prefix = "vm"): string {

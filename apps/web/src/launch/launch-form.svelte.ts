@@ -1,8 +1,10 @@
 import type { Guest, LoadProgress, UserImage } from "@hyperlab/core";
 import { shownError, type ShownError } from "../errors";
 import type { Dashboard } from "../dashboard.svelte";
+import { launchFit, launchRefusal, type LaunchFit } from "./admission";
 import {
   DEFAULT_MODEL,
+  DEVICE_MODELS,
   FLAVORS,
   MAX_LAUNCH_COUNT,
   launchNames,
@@ -32,6 +34,22 @@ export class LaunchForm {
 
   readonly flavor = $derived(FLAVORS.find((f) => f.name === this.flavorName) ?? FLAVORS[0]);
 
+  /** The count asked for, as a launch reads it (a whole number from 1 to MAX_LAUNCH_COUNT). */
+  get launchCount(): number {
+    return Math.min(MAX_LAUNCH_COUNT, Math.max(1, Math.floor(this.count) || 1));
+  }
+
+  /**
+   * How many of the guests asked for fit now (memory with overhead, addresses), read again
+   * whenever the dashboard's memory or guests change.
+   */
+  fitOn(dashboard: Dashboard): LaunchFit {
+    void dashboard.memory;
+    void dashboard.guests.length;
+    const withNic = DEVICE_MODELS[this.model].net !== "none";
+    return launchFit(dashboard.hv, this.launchCount, this.flavor.memoryMiB, withNic);
+  }
+
   /** Fresh defaults each time the dialog opens; the image and flavor choices stay. */
   prepare(dashboard: Dashboard): void {
     this.name = nextAutoName(dashboard.guests.map((g) => g.name));
@@ -49,8 +67,9 @@ export class LaunchForm {
   }
 
   /**
-   * Creates the guests (hv.create, which loads and checks the image) and starts them.
-   * Resolves true when every guest was created; start failures become notices on the page.
+   * Creates the guests (hv.create, which loads and checks the image) and starts them, or, when
+   * they do not all fit, refuses the launch whole before creating any. Resolves true when every
+   * guest was created; start failures become notices on the page.
    */
   async submit(dashboard: Dashboard): Promise<boolean> {
     if (this.busy) return false;
@@ -58,7 +77,9 @@ export class LaunchForm {
     this.error = undefined;
     const created: Guest[] = [];
     try {
-      const count = Math.min(MAX_LAUNCH_COUNT, Math.max(1, Math.floor(this.count) || 1));
+      const count = this.launchCount;
+      const refusal = launchRefusal(this.fitOn(dashboard));
+      if (refusal) throw refusal;
       const names = launchNames(
         this.name.trim(),
         count,
