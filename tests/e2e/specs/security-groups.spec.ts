@@ -40,7 +40,8 @@ test("security groups: create one, attach it, see a ping dropped, allow it with 
     return Promise.all(guests.map((g) => hv.network.waitForLease(g)));
   });
   expect(web).toMatch(/^10\.0\.0\.\d+$/);
-  expect(await pings(page, "sg-client", web)).toBe(true);
+  // The lease is the server's acknowledgement; each guest's udhcpc applies it a moment later.
+  await expect.poll(() => pings(page, "sg-client", web), { timeout: BOOT_TIMEOUT }).toBe(true);
 
   await page.getByRole("navigation", { name: "Views" }).getByRole("button", { name: "Security groups" }).click();
   await expect(page.getByRole("heading", { name: "Security groups", level: 2 })).toBeVisible();
