@@ -71,6 +71,10 @@ export const en = {
   "net.capture": "Start capture",
   "net.capturing": "Capturing: {n} frames",
   "net.download": "Stop and download .pcap",
+  "net.capturingDropped": "(dropped: {n})",
+  "net.downloadDropped": "Download the {n} dropped frames (.pcapng)",
+  "net.droppedHint":
+    "pcap cannot mark a frame as dropped, so the dropped frames come apart, as pcapng: each carries a comment saying where and why (Wireshark: frame.comment).",
   "net.log": "Live packet log",
   "net.follow": "Follow",
   "net.freeze": "Freeze",

@@ -73,6 +73,10 @@ export const ru: Record<MessageKey, string> = {
   "net.capture": "Начать захват",
   "net.capturing": "Захват: кадров {n}",
   "net.download": "Остановить и скачать .pcap",
+  "net.capturingDropped": "(отброшено: {n})",
+  "net.downloadDropped": "Скачать отброшенные кадры: {n} (.pcapng)",
+  "net.droppedHint":
+    "В pcap нельзя пометить кадр как отброшенный, поэтому отброшенные кадры скачиваются отдельно, в pcapng: у каждого есть комментарий, где и почему он отброшен (в Wireshark: frame.comment).",
   "net.log": "Журнал пакетов",
   "net.follow": "Следить",
   "net.freeze": "Заморозить",

@@ -16,6 +16,10 @@ export class NetworkModel {
   paused = $state(false);
   capturing = $state<string | undefined>();
   capturedFrames = $state(0);
+  /** Frames the switch dropped within the capture (security groups, cables, …). */
+  droppedFrames = $state(0);
+  /** The dropped frames of the last capture stopped, as pcapng (pcap cannot mark a frame as dropped). */
+  lastDrops = $state.raw<{ blob: Blob; frames: number; target: string } | undefined>();
 
   private capture?: Capture;
   private pending: PacketEvent[] = [];
@@ -37,7 +41,10 @@ export class NetworkModel {
 
   private tick(): void {
     this.refresh();
-    if (this.capture) this.capturedFrames = this.capture.frames.length;
+    if (this.capture) {
+      this.capturedFrames = this.capture.frames.length;
+      this.droppedFrames = this.capture.drops.length;
+    }
     if (this.pending.length === 0 || this.paused) return;
     this.packets = [...this.packets, ...this.pending].slice(-LOG_LINES);
     this.pending = [];
@@ -67,14 +74,26 @@ export class NetworkModel {
     this.capture = this.hv.network.capture(kind === "port" ? { port: name } : { segment: name });
     this.capturing = target;
     this.capturedFrames = 0;
+    this.droppedFrames = 0;
+    this.lastDrops = undefined;
   }
 
-  /** Stops the capture and returns it as a pcap file (or undefined if none ran). */
+  /**
+   * Stops the capture and returns it as a pcap file (or undefined if none ran); its dropped
+   * frames, if any, wait in `lastDrops` as pcapng, each with a comment saying where and why.
+   */
   stopCapture(): Blob | undefined {
     const capture = this.capture;
     if (!capture) return undefined;
     capture.stop();
     this.capture = undefined;
+    this.lastDrops = capture.drops.length
+      ? {
+          blob: new Blob([capture.droppedPcapng() as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }),
+          frames: capture.drops.length,
+          target: this.capturing ?? "",
+        }
+      : undefined;
     this.capturing = undefined;
     return new Blob([capture.pcap() as Uint8Array<ArrayBuffer>], { type: "application/vnd.tcpdump.pcap" });
   }

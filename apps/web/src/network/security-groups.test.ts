@@ -1,6 +1,7 @@
-import { isHyperlabError } from "@hyperlab/core";
+import { isHyperlabError, parsePcap, parsePcapng } from "@hyperlab/core";
 import { describe, expect, it } from "vitest";
 import { createdOnlyHypervisor } from "../testing/hypervisor";
+import { NetworkModel } from "./network.svelte";
 import { SecurityGroupsModel } from "./security-groups.svelte";
 
 describe("the security groups model", () => {
@@ -50,6 +51,50 @@ describe("the security groups model", () => {
     }
     expect(reason).toBe("rule-ports");
     expect(model.groups[0].rules).toEqual([]);
+    model.dispose();
+  });
+});
+
+describe("the network view's capture", () => {
+  it("keeps the frames a security group dropped apart, as pcapng with where and why", async () => {
+    const hv = createdOnlyHypervisor();
+    await hv.create({ image: "linux", name: "a", net: "virtio" });
+    await hv.create({ image: "linux", name: "b", net: "virtio" });
+    hv.network.defineGroup({ name: "closed", rules: [] });
+    hv.network.setGroups("a", ["closed"]);
+    const model = new NetworkModel(hv);
+    model.startCapture("segment:default");
+
+    // An ICMP echo request from b to a (Ethernet II, IPv4, 10.0.0.11 → 10.0.0.10).
+    const frame = new Uint8Array(60);
+    frame.set(
+      hv.network
+        .port("a")
+        .mac.split(":")
+        .map((x) => parseInt(x, 16)),
+      0,
+    );
+    frame.set(
+      hv.network
+        .port("b")
+        .mac.split(":")
+        .map((x) => parseInt(x, 16)),
+      6,
+    );
+    frame.set(
+      [0x08, 0x00, 0x45, 0, 0, 28, 0, 0, 0x40, 0, 64, 1, 0, 0, 10, 0, 0, 11, 10, 0, 0, 10, 8, 0, 0, 0, 0, 1, 0, 1],
+      12,
+    );
+    hv.network.switch.receive(
+      hv.network.switch.ports.find((p) => p.name === "b")!,
+      frame,
+    );
+
+    const pcap = model.stopCapture()!;
+    expect(parsePcap(new Uint8Array(await pcap.arrayBuffer())).frames).toHaveLength(1);
+    expect(model.lastDrops?.frames).toBe(1);
+    const dropped = parsePcapng(new Uint8Array(await model.lastDrops!.blob.arrayBuffer()));
+    expect(dropped.frames.map((f) => f.note)).toEqual(["dropped on the way to a: securityGroup"]);
     model.dispose();
   });
 });
