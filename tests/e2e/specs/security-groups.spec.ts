@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { watchErrors } from "./page.js";
 
@@ -58,6 +59,22 @@ test("security groups: create one, attach it, see a ping dropped, allow it with 
   expect(await pings(page, "sg-client", web)).toBe(false);
   await expect(group.locator("td.dropped")).not.toHaveText("0 dropped");
   await expect(page.locator('tr[data-guest="sg-web"] td.num')).not.toHaveText("0");
+
+  // The Network view: the dropped ping is red in the packet log, and a capture keeps it apart.
+  const nav = page.getByRole("navigation", { name: "Views" });
+  await nav.getByRole("button", { name: "Network" }).click();
+  await expect(page.locator(".net-log tr.dropped").filter({ hasText: "securityGroup" }).first()).toBeVisible();
+  await page.getByRole("button", { name: "Start capture" }).click();
+  expect(await pings(page, "sg-client", web)).toBe(false);
+  await expect(page.getByRole("status").filter({ hasText: "Capturing" })).toContainText("(dropped: 1)");
+  const pcap = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Stop and download .pcap" }).click();
+  expect((await pcap).suggestedFilename()).toBe("hyperlab-segment-default.pcap");
+  const dropped = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download the 1 dropped frames (.pcapng)" }).click();
+  const file = await readFile((await (await dropped).path())!);
+  expect(file.toString("latin1")).toContain("dropped on the way to sg-web: securityGroup");
+  await nav.getByRole("button", { name: "Security groups" }).click();
 
   // A rule for icmp from the segment's subnet lets it through, and counts what it let in.
   const form = page.getByRole("form", { name: "Add a rule to web" });
