@@ -10,108 +10,22 @@
 import { HyperlabError } from "../errors.js";
 import { Emitter, type Disposable } from "../events.js";
 import type { Guest } from "../guest/guest.js";
-import { isName } from "../spec.js";
 import { Capture, type CaptureOptions, type CaptureTarget } from "./capture.js";
 import { DhcpServer, parseSubnet } from "./dhcp.js";
 import { pluggedInto } from "./guest-dhcp.js";
-import { formatIp, formatMac, parseMac, summarize, type FrameSummary } from "./frame.js";
+import { formatIp, formatMac, parseMac, summarize } from "./frame.js";
 import type { RateLimit } from "./rate-limiter.js";
 import type { Connection, ConnectionTableOptions } from "./connections.js";
 import { SecurityGroups, type SecurityGroupInfo } from "./security-groups.js";
 import type { SecurityGroupSpec, SecurityRule } from "./security-rules.js";
-import { VirtualSwitch, type DropReason, type PortCounters, type SwitchOptions, type SwitchPort } from "./switch.js";
+import type { NetworkEvents, PacketEvent, PortInfo, SegmentInfo } from "./info.js";
+import { DEFAULT_SEGMENT, checkSegmentName, guestAddresses, hostNumber, type Segment } from "./segments.js";
+import { waitForLease } from "./leases.js";
+import { guestMac, serverMac } from "./macs.js";
+import { VirtualSwitch, type SwitchOptions, type SwitchPort } from "./switch.js";
 
-export const DEFAULT_SEGMENT = "default";
-/** The first host number a guest gets on a segment (.1 is the segment's DHCP server). */
-export const FIRST_GUEST_HOST = 10;
-/** How many guests a subnet of this prefix has addresses for: .10 up to the last before the broadcast address. */
-export function guestAddresses(prefix: number): number {
-  return Math.max(0, 2 ** (32 - prefix) - 1 - FIRST_GUEST_HOST);
-}
-
-function checkSegmentName(name: string): void {
-  if (!isName(name))
-    throw new HyperlabError(
-      "invalid-spec",
-      `"${name}" is not a usable segment name: up to 63 letters, digits, "_", "." and "-", starting with a letter or digit.`,
-      { field: "segment", reason: "segment-name", name },
-    );
-}
-
-function segmentFull(segment: Segment, guest: string, guests: number, capacity: number): HyperlabError {
-  const { network, prefix } = segment.server.subnet;
-  const room =
-    capacity === 0
-      ? `a /${prefix} has no addresses from .${FIRST_GUEST_HOST} up, where guests' addresses start`
-      : `its ${capacity} guest addresses (${formatIp(network + FIRST_GUEST_HOST)} to ${formatIp(network + FIRST_GUEST_HOST + capacity - 1)}) are all taken by guests on it`;
-  return new HyperlabError(
-    "segment-full",
-    `Segment "${segment.name}" (${segment.subnet}) has no address left for guest "${guest}": ${room}.`,
-    { reason: "segment-full", segment: segment.name, subnet: segment.subnet, guest, guests, capacity },
-  );
-}
-
-/** Locally administered (bit 1 of the first octet) and unicast: "HL" after 02. */
-const MAC_PREFIX = 0x02_48_4c * 2 ** 24;
 /** How many packets the live log keeps for late viewers. */
 const LOG_SIZE = 200;
-
-export interface SegmentInfo {
-  name: string;
-  subnet: string;
-  /** The segment's DHCP server (also answers ARP and ping). */
-  server: string;
-  /** Whether that server answers DHCP; off, guests on the segment get no address from it. */
-  dhcp: boolean;
-  guests: string[];
-}
-
-export interface PortInfo {
-  port: number;
-  guest: string;
-  mac: string;
-  nic: string;
-  segment: string;
-  linkUp: boolean;
-  /** The guest is paused: frames for it wait (up to a limit) instead of being delivered. */
-  held: boolean;
-  /** The address the segment's DHCP server has for this guest (none while the segment's DHCP is off). */
-  address?: string;
-  /** Whether the guest's DHCP client has asked for and got that lease since its machine started. */
-  leased: boolean;
-  rateLimit?: RateLimit;
-  /** The port's security groups; none: the port is open (everything on its segment reaches it). */
-  groups: string[];
-  counters: PortCounters;
-}
-
-/** One line of the live packet log. */
-export interface PacketEvent extends FrameSummary {
-  at: number;
-  /** The port the frame came in on (a guest's name, or "dhcp@<segment>"). */
-  port: string;
-  segment: string;
-  length: number;
-  /** Set when the switch dropped the frame, and why. */
-  dropped?: DropReason;
-}
-
-export interface NetworkEvents {
-  "network:packet": PacketEvent;
-  /** Segments, ports, links or leases changed. */
-  "network:change": { reason: string };
-  /** A guest's DHCP client took its lease (at boot, after an instant launch took its MAC, or when asked). */
-  "network:lease": { guest: string; segment: string; address: string };
-}
-
-interface Segment {
-  name: string;
-  subnet: string;
-  server: DhcpServer;
-  serverPort: SwitchPort;
-  /** Guest name → host number on this segment. */
-  hosts: Map<string, number>;
-}
 
 interface Attached {
   guest: Guest;
@@ -120,17 +34,13 @@ interface Attached {
   subscriptions: Disposable[];
 }
 
-/** FNV-1a, 32 bits: spreads guest names over the MAC space the same way on every run. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash;
-}
-
 export interface NetworkOptions extends SwitchOptions {
   /** The security groups' connection table: idle timeouts and size. */
   connections?: ConnectionTableOptions;
 }
+
+export type { NetworkEvents, PacketEvent, PortInfo, SegmentInfo } from "./info.js";
+export { DEFAULT_SEGMENT, FIRST_GUEST_HOST, guestAddresses } from "./segments.js";
 
 export class Network extends Emitter<NetworkEvents> {
   readonly switch: VirtualSwitch;
@@ -195,7 +105,7 @@ export class Network extends Emitter<NetworkEvents> {
     }
     const normal = `${formatIp(parsed.network)}/${parsed.prefix}`;
     if (existing) this.switch.removePort(existing.serverPort);
-    const serverMac = MAC_PREFIX + 0xff_00_00 + this.nextServer++;
+    const dhcpMac = serverMac(this.nextServer++);
     // The port and the server refer to each other: the port delivers to the server, which sends through the port.
     const ref: { server?: DhcpServer } = {};
     const serverPort = this.switch.addPort({
@@ -204,7 +114,7 @@ export class Network extends Emitter<NetworkEvents> {
       kind: "service",
       deliver: (frame) => ref.server?.receive(frame),
     });
-    const server = new DhcpServer(parsed, serverMac, (frame) => this.switch.receive(serverPort, frame));
+    const server = new DhcpServer(parsed, dhcpMac, (frame) => this.switch.receive(serverPort, frame));
     if (existing) server.enabled = existing.server.enabled;
     server.onBound = (lease) => {
       const guest = [...this.attached.values()].find((a) => a.mac === lease.mac && a.port.segment === name)?.guest;
@@ -246,9 +156,7 @@ export class Network extends Emitter<NetworkEvents> {
    */
   assignMac(name: string, wanted?: string): string {
     const taken = new Set([...this.macs.entries()].filter(([n]) => n !== name).map(([, m]) => m));
-    let mac = wanted ? parseMac(wanted) : MAC_PREFIX + (fnv1a(name) & 0xff_ff_ff);
-    if (!wanted)
-      while (taken.has(mac) || (mac & 0xff_00_00) === 0xff_00_00) mac = MAC_PREFIX + ((mac + 1) & 0xff_ff_ff);
+    const mac = wanted ? parseMac(wanted) : guestMac(name, taken);
     this.macs.set(name, mac);
     return formatMac(mac);
   }
@@ -316,7 +224,7 @@ export class Network extends Emitter<NetworkEvents> {
 
   private join(entry: Attached, name: string): void {
     const segment = this.segmentMap.get(name)!;
-    const host = this.hostNumber(segment, entry.guest.name, true);
+    const host = hostNumber(segment, entry.guest.name, this.guestsOn(segment), true);
     segment.server.reserve(entry.mac, host);
     this.switch.setSegment(entry.port, name);
   }
@@ -335,38 +243,15 @@ export class Network extends Emitter<NetworkEvents> {
    */
   checkRoom(segment: string, name: string): void {
     const known = this.segmentMap.get(segment);
-    if (known) this.hostNumber(known, name, false);
+    if (known) hostNumber(known, name, this.guestsOn(known), false);
     else {
       checkSegmentName(segment);
       this.freeSubnet();
     }
   }
 
-  /**
-   * A guest's host number on a segment: the one it had there, else the lowest free one from
-   * .10, else (the subnet is full) the number of a guest that left the segment, oldest first.
-   * With `take`, the guest gets it. Throws `segment-full` when every address is a guest's on it.
-   */
-  private hostNumber(segment: Segment, name: string, take: boolean): number {
-    const known = segment.hosts.get(name);
-    if (known !== undefined) return known;
-    const capacity = guestAddresses(segment.server.subnet.prefix);
-    const used = new Set(segment.hosts.values());
-    let host = FIRST_GUEST_HOST;
-    while (used.has(host)) host++;
-    if (host < FIRST_GUEST_HOST + capacity) {
-      if (take) segment.hosts.set(name, host);
-      return host;
-    }
-    const on = new Set(this.segmentInfo(segment).guests);
-    const gone = [...segment.hosts.keys()].find((other) => !on.has(other));
-    if (gone === undefined) throw segmentFull(segment, name, on.size, capacity);
-    host = segment.hosts.get(gone)!;
-    if (take) {
-      segment.hosts.delete(gone);
-      segment.hosts.set(name, host);
-    }
-    return host;
+  private guestsOn(segment: Segment): Set<string> {
+    return new Set(this.segmentInfo(segment).guests);
   }
 
   private unbind(entry: Attached): void {
@@ -392,42 +277,7 @@ export class Network extends Emitter<NetworkEvents> {
    * DHCP is off or no request came within `timeoutMs` (default 30 s).
    */
   waitForLease(guest: Guest | string, options: { timeoutMs?: number } = {}): Promise<string> {
-    const name = this.entry(guest).guest.name;
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const port = this.port(name);
-        if (port.leased && port.address) resolve(port.address);
-        else if (!this.segmentMap.get(port.segment)!.server.enabled)
-          reject(
-            new HyperlabError(
-              "invalid-state",
-              `Guest "${name}" gets no address: the DHCP server of segment "${port.segment}" is off.`,
-              { guest: name },
-            ),
-          );
-        else return false;
-        return true;
-      };
-      if (check()) return;
-      const timer = setTimeout(() => {
-        sub.dispose();
-        reject(
-          new HyperlabError(
-            "invalid-state",
-            `Guest "${name}" asked for no DHCP lease within ${Math.round(timeoutMs / 1000)} s (is it running, its cable plugged, its eth0 up?).`,
-            { guest: name },
-          ),
-        );
-      }, timeoutMs);
-      const sub = this.on("network:change", () => {
-        if (!this.attached.has(name)) return;
-        if (check()) {
-          clearTimeout(timer);
-          sub.dispose();
-        }
-      });
-    });
+    return waitForLease(this, this.entry(guest).guest.name, options.timeoutMs);
   }
 
   /** Moves a guest's cable to another segment (declared on the fly if new). Takes effect at once. */

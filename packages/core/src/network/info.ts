@@ -1,0 +1,52 @@
+/** What the network reports: its segments, ports and packets, and its events. */
+import type { FrameSummary } from "./frame.js";
+import type { RateLimit } from "./rate-limiter.js";
+import type { DropReason, PortCounters } from "./switch.js";
+
+export interface SegmentInfo {
+  name: string;
+  subnet: string;
+  /** The segment's DHCP server (also answers ARP and ping). */
+  server: string;
+  /** Whether that server answers DHCP; off, guests on the segment get no address from it. */
+  dhcp: boolean;
+  guests: string[];
+}
+
+export interface PortInfo {
+  port: number;
+  guest: string;
+  mac: string;
+  nic: string;
+  segment: string;
+  linkUp: boolean;
+  /** The guest is paused: frames for it wait (up to a limit) instead of being delivered. */
+  held: boolean;
+  /** The address the segment's DHCP server has for this guest (none while the segment's DHCP is off). */
+  address?: string;
+  /** Whether the guest's DHCP client has asked for and got that lease since its machine started. */
+  leased: boolean;
+  rateLimit?: RateLimit;
+  /** The port's security groups; none: the port is open (everything on its segment reaches it). */
+  groups: string[];
+  counters: PortCounters;
+}
+
+/** One line of the live packet log. */
+export interface PacketEvent extends FrameSummary {
+  at: number;
+  /** The port the frame came in on (a guest's name, or "dhcp@<segment>"). */
+  port: string;
+  segment: string;
+  length: number;
+  /** Set when the switch dropped the frame, and why. */
+  dropped?: DropReason;
+}
+
+export interface NetworkEvents {
+  "network:packet": PacketEvent;
+  /** Segments, ports, links or leases changed. */
+  "network:change": { reason: string };
+  /** A guest's DHCP client took its lease (at boot, after an instant launch took its MAC, or when asked). */
+  "network:lease": { guest: string; segment: string; address: string };
+}

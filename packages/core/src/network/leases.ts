@@ -1,0 +1,44 @@
+/**
+ * Waiting for a guest's own DHCP client: resolves with the address once the guest has asked for
+ * and got its lease from its segment's server (at once if it holds it), through what the network
+ * reports (its ports, segments and change events).
+ */
+import { HyperlabError } from "../errors.js";
+import type { Network } from "./network.js";
+
+export function waitForLease(network: Network, name: string, timeoutMs = 30_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const port = network.port(name);
+      if (port.leased && port.address) resolve(port.address);
+      else if (!network.segments.find((s) => s.name === port.segment)?.dhcp)
+        reject(
+          new HyperlabError(
+            "invalid-state",
+            `Guest "${name}" gets no address: the DHCP server of segment "${port.segment}" is off.`,
+            { guest: name },
+          ),
+        );
+      else return false;
+      return true;
+    };
+    if (check()) return;
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(
+        new HyperlabError(
+          "invalid-state",
+          `Guest "${name}" asked for no DHCP lease within ${Math.round(timeoutMs / 1000)} s (is it running, its cable plugged, its eth0 up?).`,
+          { guest: name },
+        ),
+      );
+    }, timeoutMs);
+    const sub = network.on("network:change", () => {
+      if (!network.ports.some((p) => p.guest === name)) return;
+      if (check()) {
+        clearTimeout(timer);
+        sub.dispose();
+      }
+    });
+  });
+}
