@@ -5,6 +5,7 @@ import { encodePcap, parsePcap, LINKTYPE_ETHERNET } from "./pcap.js";
 import { Network } from "./network.js";
 import type { Guest } from "../guest/guest.js";
 import { Emitter } from "../events.js";
+import { arp } from "../testing/frames.js";
 
 const CLIENT = 0x02_48_4c_00_00_01;
 
@@ -64,6 +65,40 @@ describe("DhcpServer", () => {
     server.receive(dhcpMessage(DHCP.REQUEST, CLIENT, [50, 4, 10, 0, 3, 99]));
     expect(options(sent[2]).get(53)![0]).toBe(DHCP.NAK);
     expect(server.counters).toMatchObject({ discovers: 1, offers: 1, requests: 2, acks: 1, naks: 1 });
+  });
+
+  it("tells when a client uses its lease (an ARP from the leased address), and answers no DHCP when off", () => {
+    const sent: Uint8Array[] = [];
+    const server = new DhcpServer(parseSubnet("10.0.3.0/24"), 0x02_48_4c_ff_00_01, (f) => sent.push(f));
+    const bound: string[] = [];
+    const used: string[] = [];
+    server.onBound = (lease) => bound.push(formatIp(lease.ip));
+    server.onInUse = (lease) => used.push(formatIp(lease.ip));
+    server.reserve(CLIENT, 10);
+    // An ARP before the lease is taken, or from another address, says nothing.
+    server.receive(arp({ from: "10.0.3.10", to: "10.0.3.10", srcMac: CLIENT }));
+    server.receive(dhcpMessage(DHCP.REQUEST, CLIENT, [50, 4, 10, 0, 3, 10]));
+    expect([bound, used]).toEqual([["10.0.3.10"], []]);
+    server.receive(arp({ from: "10.9.0.1", to: "10.9.0.2", srcMac: CLIENT }));
+    expect(used).toEqual([]);
+    // The gratuitous ARP the image's DHCP script sends once the address is on the interface.
+    server.receive(arp({ from: "10.0.3.10", to: "10.0.3.10", srcMac: CLIENT }));
+    server.receive(arp({ from: "10.0.3.10", to: "10.0.3.1", srcMac: CLIENT }));
+    expect(used).toEqual(["10.0.3.10"]);
+    expect(server.leases.get(CLIENT)).toMatchObject({ bound: true, inUse: true });
+    // A renewal starts over: in use again once the client says so.
+    server.receive(dhcpMessage(DHCP.REQUEST, CLIENT, [50, 4, 10, 0, 3, 10]));
+    expect(server.leases.get(CLIENT)?.inUse).toBe(false);
+    server.receive(arp({ from: "10.0.3.10", to: "10.0.3.10", srcMac: CLIENT }));
+    expect(used).toEqual(["10.0.3.10", "10.0.3.10"]);
+    // Off: DISCOVER and REQUEST go unanswered; ARP for .1 is still answered.
+    server.enabled = false;
+    const before = sent.length;
+    server.receive(dhcpMessage(DHCP.DISCOVER, CLIENT));
+    server.receive(dhcpMessage(DHCP.REQUEST, CLIENT, [50, 4, 10, 0, 3, 10]));
+    expect(sent).toHaveLength(before);
+    server.receive(arp({ from: "10.0.3.10", to: "10.0.3.1", srcMac: CLIENT }));
+    expect(sent).toHaveLength(before + 1);
   });
 
   it("gives unknown clients pool addresses from .100 and ignores garbage", () => {

@@ -78,6 +78,11 @@ export interface Lease {
   ip: number;
   /** Set once the guest's client has asked for it (DHCPREQUEST acknowledged). */
   bound: boolean;
+  /**
+   * Set once the client is seen using the address after that: an ARP from its MAC with the
+   * leased address as sender (the image's DHCP script announces it with a gratuitous ARP).
+   */
+  inUse?: boolean;
 }
 
 export interface DhcpCounters {
@@ -107,6 +112,8 @@ export class DhcpServer {
   enabled = true;
   /** Called when a client takes its lease (a REQUEST acknowledged). */
   onBound?: (lease: Lease) => void;
+  /** Called when a client that took its lease is first seen using the address (see Lease.inUse). */
+  onInUse?: (lease: Lease) => void;
 
   /**
    * @param send puts a frame on the segment (into the switch, from this server's port).
@@ -169,7 +176,13 @@ export class DhcpServer {
   }
 
   private onArp(frame: Uint8Array): void {
-    if (frame.length < 42 || ((frame[20] << 8) | frame[21]) !== 1 || ipAt(frame, 38) !== this.ip) return;
+    if (frame.length < 42) return;
+    const lease = this.leases.get(macAt(frame, 22));
+    if (lease?.bound && !lease.inUse && ipAt(frame, 28) === lease.ip) {
+      lease.inUse = true;
+      this.onInUse?.(lease);
+    }
+    if (((frame[20] << 8) | frame[21]) !== 1 || ipAt(frame, 38) !== this.ip) return;
     const reply = new Uint8Array(42);
     const asker = macAt(frame, 22);
     writeMac(reply, 0, asker);
@@ -218,12 +231,13 @@ export class DhcpServer {
         return;
       }
       lease.bound = true;
+      lease.inUse = false;
       this.counters.acks++;
       this.send(this.reply(frame, start, ACK, lease.ip));
       this.onBound?.(lease);
     } else if (kind === RELEASE) {
       const lease = this.leases.get(mac);
-      if (lease) lease.bound = false;
+      if (lease) lease.bound = lease.inUse = false;
     }
   }
 

@@ -24,7 +24,11 @@ export interface PortInfo {
   held: boolean;
   /** The address the segment's DHCP server has for this guest (none while the segment's DHCP is off). */
   address?: string;
-  /** Whether the guest's DHCP client has asked for and got that lease since its machine started. */
+  /**
+   * Whether, since its machine started, the guest's DHCP client has taken that lease and the
+   * guest uses the address (the server saw an ARP from it with that address as sender: the
+   * image's DHCP script announces it once it is on eth0).
+   */
   leased: boolean;
   rateLimit?: RateLimit;
   /** The port's security groups; none: the port is open (everything on its segment reaches it). */
@@ -47,6 +51,9 @@ export interface NetworkEvents {
   "network:packet": PacketEvent;
   /** Segments, ports, links or leases changed. */
   "network:change": { reason: string };
-  /** A guest's DHCP client took its lease (at boot, after an instant launch took its MAC, or when asked). */
+  /**
+   * A guest took its lease and uses the address (at boot, after an instant launch took its MAC,
+   * or when asked again): it is on the guest's interface.
+   */
   "network:lease": { guest: string; segment: string; address: string };
 }

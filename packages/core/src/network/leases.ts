@@ -1,7 +1,7 @@
 /**
  * Waiting for a guest's own DHCP client: resolves with the address once the guest has asked for
- * and got its lease from its segment's server (at once if it holds it), through what the network
- * reports (its ports, segments and change events).
+ * and got its lease from its segment's server and uses it (at once if so already; see
+ * PortInfo.leased), through what the network reports (its ports, segments and change events).
  */
 import { HyperlabError } from "../errors.js";
 import type { Network } from "./network.js";

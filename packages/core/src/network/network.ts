@@ -11,7 +11,7 @@ import { HyperlabError } from "../errors.js";
 import { Emitter, type Disposable } from "../events.js";
 import type { Guest } from "../guest/guest.js";
 import { Capture, type CaptureOptions, type CaptureTarget } from "./capture.js";
-import { DhcpServer, parseSubnet } from "./dhcp.js";
+import { DhcpServer, parseSubnet, type Lease } from "./dhcp.js";
 import { pluggedInto } from "./guest-dhcp.js";
 import { formatIp, formatMac, parseMac, summarize } from "./frame.js";
 import type { RateLimit } from "./rate-limiter.js";
@@ -116,8 +116,15 @@ export class Network extends Emitter<NetworkEvents> {
     });
     const server = new DhcpServer(parsed, dhcpMac, (frame) => this.switch.receive(serverPort, frame));
     if (existing) server.enabled = existing.server.enabled;
+    const guestOf = (lease: Lease) =>
+      [...this.attached.values()].find((a) => a.mac === lease.mac && a.port.segment === name)?.guest;
     server.onBound = (lease) => {
-      const guest = [...this.attached.values()].find((a) => a.mac === lease.mac && a.port.segment === name)?.guest;
+      const guest = guestOf(lease);
+      if (guest) this.changed(`${guest.name} acknowledged ${formatIp(lease.ip)}`);
+    };
+    // Leased for the guest once it uses the address (the ARP its DHCP script sends when the address is on eth0).
+    server.onInUse = (lease) => {
+      const guest = guestOf(lease);
       if (!guest) return;
       const address = formatIp(lease.ip);
       this.emit("network:lease", { guest: guest.name, segment: name, address });
@@ -256,7 +263,7 @@ export class Network extends Emitter<NetworkEvents> {
 
   private unbind(entry: Attached): void {
     const lease = this.segmentMap.get(entry.port.segment)?.server.leases.get(entry.mac);
-    if (lease?.bound) lease.bound = false;
+    if (lease) lease.bound = lease.inUse = false;
   }
 
   /**
@@ -271,10 +278,11 @@ export class Network extends Emitter<NetworkEvents> {
   }
 
   /**
-   * The address a guest's own DHCP client took from its segment's server: at once if it holds
-   * its lease, else when it asks (the image asks at boot, and again when an instant launch gives
-   * it its MAC). The host types nothing into the guest for this. Rejects when the segment's
-   * DHCP is off or no request came within `timeoutMs` (default 30 s).
+   * The address a guest's own DHCP client took from its segment's server, once the guest uses
+   * it (it is on the guest's eth0; see PortInfo.leased): at once if so already, else when it
+   * asks (the image asks at boot, and again when an instant launch gives it its MAC). The host
+   * types nothing into the guest for this. Rejects when the segment's DHCP is off or no lease
+   * was taken within `timeoutMs` (default 30 s).
    */
   waitForLease(guest: Guest | string, options: { timeoutMs?: number } = {}): Promise<string> {
     return waitForLease(this, this.entry(guest).guest.name, options.timeoutMs);
@@ -323,7 +331,7 @@ export class Network extends Emitter<NetworkEvents> {
         linkUp: port.linkUp,
         held: port.held,
         address: lease && this.segmentMap.get(port.segment)!.server.enabled ? formatIp(lease.ip) : undefined,
-        leased: lease?.bound ?? false,
+        leased: !!(lease?.bound && lease.inUse),
         rateLimit: port.limiter?.limit,
         groups: this.securityGroups.groupsOf(port),
         counters: structuredClone(port.counters),
