@@ -7,27 +7,26 @@
  * of VGA memory (`vga_memory_size`, as machine/machine.ts sets it) plus v86's own tables; the
  * wasm instance's code and the code its JIT generates; the worker itself (a V8 isolate and its
  * heap: in Node a worker_threads thread with its own Node environment, in a browser a Web
- * Worker); the guest's files and, after an instant launch, the snapshot it came from, which
- * the worker keeps; console buffers on both sides of the worker link.
+ * Worker); the guest's boot files in the worker; console buffers on both sides of the worker
+ * link.
  *
- * How these were measured (`pnpm bench idle` measures them again and prints them beside these
- * constants):
+ * How these were measured: `pnpm bench idle` (tests/bench/idle) launches 8 guests of 32 MiB
+ * (serial console, NE2000: the app's default) one after another, lets them idle for 10 s, then
+ * has each fill its free memory once (`head -c <85 % of MemFree>m /dev/zero > /tmp/fill`, then
+ * rm), because RAM a guest never touched costs the host nothing yet but admission must hold for a
+ * guest that uses all of it. The host's growth per guest — idle or filled, whichever is more —
+ * less the guest's RAM is its overhead; the bench prints it beside these constants.
  *
- * - Node (`node`): one process, guests started one after another from the image's ready
- *   snapshot (the app's default; a cold boot costs ~30 MiB less, see below), then idle for 8 s;
- *   the growth of the process's RSS over the process with one warm-up guest thrown away,
- *   divided by the number of guests. An idle guest has touched little of its RAM, and RAM it
- *   never touched costs the host nothing yet, but admission must hold for a guest that uses all
- *   of it: so each guest then filled its free memory once (`head -c <free> /dev/zero >
- *   /tmp/fill`, then rm). Overhead = growth per guest − RAM. On this project's 2-core VM
- *   (Node 20.20, v86 0.5.462, 2026-11-29): 4 × 32 MiB guests grew the process by 91 MiB each
- *   idle and by 121.5 MiB each once filled → 89.5 MiB; cold boots instead: 66 and 89.4 →
- *   57 MiB; 3 × 128 MiB guests (cold, 60 % filled): 184 MiB each → at least 56 MiB. The
- *   ~30 MiB more of an instant launch is the snapshot the worker keeps (machine config).
- * - Browser (`browser`): ARCHITECTURE.md's measurement in Chromium, idle 32 MiB guests from the
- *   lab app: the browser's memory grew by ~92 MiB per guest → 60 MiB beyond RAM. That figure is
- *   of idle guests (RAM mostly untouched), so it may undercount what a guest that fills its RAM
- *   costs, as Node's idle figure did by ~30 MiB.
+ * - Node (`node`): the RSS of a fresh process (one warm-up guest thrown away first). On this
+ *   project's 2-core VM (Node 20.20, v86 0.5.462, 2026-11-29, other jobs running): launched from
+ *   the ready snapshot (the app's default) 96.5–101.8 MiB per idle guest, 108–114 MiB filled →
+ *   77–82 MiB; an earlier run of 4 guests in one process, 121.5 MiB filled → 89.5 MiB. Cold
+ *   boots cost less (70 idle, 85 filled → 53 MiB): a restored guest has all its RAM and VGA
+ *   memory written, a cold-booted one not yet — the instant figure is the one a guest can reach.
+ * - Browser (`browser`): the RSS of every Chromium process together (Debian's Chromium 156,
+ *   headless, the built lab app, guests made through `window.hyperlab`, no console open):
+ *   93.1 MiB per idle guest, 90.3 filled → 58.3 MiB (ARCHITECTURE.md's earlier measurement:
+ *   ~92 MiB per idle guest).
  *
  * Rounded up to a multiple of 4 MiB.
  */
