@@ -64,8 +64,11 @@ async function consistent(): Promise<void> {
     expect(guest.reservedMiB).toBe(HOLDS_MEMORY.includes(guest.state) ? guest.spec.memoryMiB : 0);
   }
   for (const host of hv.hosts) {
-    const held = hv.guests.filter((g) => g.placement === host).reduce((sum, g) => sum + g.reservedMiB, 0);
-    expect(hv.memory(host).usedMiB).toBe(held);
+    // Each guest holding memory holds its RAM and the overhead of running it.
+    const holding = hv.guests.filter((g) => g.placement === host && g.reservedMiB > 0);
+    const held = holding.reduce((sum, g) => sum + g.reservedMiB, 0);
+    const overhead = holding.length * hv.guestOverheadMiB;
+    expect(hv.memory(host)).toMatchObject({ guestMiB: held, overheadMiB: overhead, usedMiB: held + overhead });
   }
   expect(hv.workerCount).toBe(hv.guests.filter((g) => g.hasMachine).length);
   expect((await bystander.exec("echo untouched")).output).toBe("untouched\n");
@@ -79,7 +82,7 @@ describe("faults injected into real guests' workers", () => {
     worker.send({ type: "fault", on: "save" });
     await expect(guest.snapshot()).rejects.toMatchObject({ code: "guest-crashed" });
     expect(guest.state).toBe("crashed");
-    expect(hv.memory("a").usedMiB).toBe(bystander.reservedMiB);
+    expect(hv.memory("a").usedMiB).toBe(bystander.reservedMiB + hv.guestOverheadMiB);
     await consistent();
     // A crashed guest starts again.
     await guest.start();
@@ -128,7 +131,7 @@ describe("faults injected into real guests' workers", () => {
     expect(guest.state).toBe("crashed");
     expect(isAllowed("start", guest.state)).toBe(true);
     expect(hv.memory("b").usedMiB).toBe(0);
-    expect(hv.memory("a").usedMiB).toBe(bystander.reservedMiB);
+    expect(hv.memory("a").usedMiB).toBe(bystander.reservedMiB + hv.guestOverheadMiB);
     await consistent();
   });
 });
