@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { HyperlabError } from "../errors.js";
+import { refusalOf } from "../testing/refusal.js";
 import { guestSpec, parseLab } from "./lab.js";
 
 const WEB = { name: "web", rules: [{ protocol: "tcp", ports: "80", source: "segment:lan" }] };
@@ -15,15 +15,7 @@ const lab = (fields: Record<string, unknown> = {}) =>
     ...fields,
   });
 
-function refusal(text: string): HyperlabError {
-  try {
-    parseLab(text, "my.lab.json");
-  } catch (error) {
-    expect(error).toBeInstanceOf(HyperlabError);
-    return error as HyperlabError;
-  }
-  throw new Error("the lab was accepted");
-}
+const refusal = (text: string) => refusalOf(() => parseLab(text, "my.lab.json"));
 
 describe("lab files with security groups", () => {
   it("read the groups and each guest's groups, which are no part of the guest's spec", () => {

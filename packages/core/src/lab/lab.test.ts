@@ -1,20 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { HyperlabError } from "../errors.js";
+import { refusalOf } from "../testing/refusal.js";
 import { guestSpec, parseLab, validateLab } from "./lab.js";
 
 const lab = (fields: Record<string, unknown> = {}) =>
   JSON.stringify({ version: 1, name: "l", guests: [{ name: "a", image: "linux" }], ...fields });
 
-function refusal(text: string): HyperlabError {
-  try {
-    parseLab(text, "my.lab.json");
-  } catch (error) {
-    expect(error).toBeInstanceOf(HyperlabError);
-    return error as HyperlabError;
-  }
-  throw new Error("the lab was accepted");
-}
+const refusal = (text: string) => refusalOf(() => parseLab(text, "my.lab.json"));
 
 describe("parseLab", () => {
   it("reads a minimal lab and leaves defaults to the guest spec", () => {

@@ -3,9 +3,8 @@ import { DHCP, DhcpServer, POOL_SIZE, parseSubnet } from "./dhcp.js";
 import { checksum, formatIp, ipAt, macAt, parseIp, summarize, writeIp, writeMac } from "./frame.js";
 import { encodePcap, parsePcap, LINKTYPE_ETHERNET } from "./pcap.js";
 import { Network } from "./network.js";
-import type { Guest } from "../guest/guest.js";
-import { Emitter } from "../events.js";
 import { arp } from "../testing/frames.js";
+import { plugIn } from "../testing/fake-guest.js";
 
 const CLIENT = 0x02_48_4c_00_00_01;
 
@@ -188,41 +187,8 @@ describe("pcap", () => {
   });
 });
 
-/** Just enough of a Guest for the network: a name, a NIC, frames and state events. */
-class FakeGuest extends Emitter<{
-  "guest:frame": { guest: Guest; bytes: Uint8Array };
-  "guest:state": { state: string };
-}> {
-  readonly received: Uint8Array[] = [];
-  cable = true;
-  constructor(
-    readonly name: string,
-    readonly spec: { net: string; mac?: string },
-  ) {
-    super();
-  }
-  sendFrame(frame: Uint8Array): boolean {
-    this.received.push(frame);
-    return true;
-  }
-  send(bytes: Uint8Array): void {
-    this.emit("guest:frame", { guest: this as unknown as Guest, bytes });
-  }
-  setState(state: string): void {
-    this.emit("guest:state", { state });
-  }
-  setCable(up: boolean): void {
-    this.cable = up;
-  }
-}
-
 describe("Network", () => {
-  function attach(network: Network, name: string, net = "virtio"): FakeGuest {
-    const guest = new FakeGuest(name, { net });
-    guest.spec.mac = network.assignMac(name);
-    network.attach(guest as unknown as Guest);
-    return guest;
-  }
+  const attach = plugIn;
 
   it("gives predictable MACs and addresses per segment, in join order", () => {
     const one = new Network();
