@@ -113,7 +113,9 @@ describe("virtual network with real guests", () => {
       // The guest asks (its DISCOVERs reach the switch) and gets no answer: no address on eth0.
       await vi.waitFor(
         () =>
-          expect(hv.network.log.some((p) => p.port === "dark-1" && p.protocol === "DHCP" && p.info === "DISCOVER")).toBe(true),
+          expect(
+            hv.network.log.some((p) => p.port === "dark-1" && p.protocol === "DHCP" && p.info === "DISCOVER"),
+          ).toBe(true),
         { timeout: 10_000, interval: 100 },
       );
       expect(hv.network.port(guest)).toMatchObject({ address: undefined, leased: false });
