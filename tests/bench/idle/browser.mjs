@@ -6,44 +6,21 @@
  *
  * Needs the app built: pnpm turbo run build --filter=@hyperlab/web...
  */
-import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { CHROMIUM, CHROMIUM_ARGS, appBuilt, serve } from "../lib/preview.mjs";
 import { round, sleep } from "../lib/stats.mjs";
+
+export { CHROMIUM };
 import { MEMORY_MIB } from "./node.mjs";
 
 const PORT = Number(process.env.HYPERLAB_BENCH_PORT ?? 4181);
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
 const PAGE_SIZE_KIB = 4;
 const TICKS_PER_S = 100;
 
 export function browserAvailable() {
   if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
-  if (!existsSync(join(root, "apps", "web", "dist", "index.html")))
-    return "the lab app is not built (pnpm turbo run build --filter=@hyperlab/web...)";
+  if (!appBuilt()) return "the lab app is not built (pnpm turbo run build --filter=@hyperlab/web...)";
   return undefined;
-}
-
-async function serve() {
-  const server = spawn(
-    "pnpm",
-    ["--filter", "@hyperlab/web", "exec", "vite", "preview", "--port", String(PORT), "--strictPort"],
-    { cwd: root, stdio: "ignore", detached: true },
-  );
-  const url = `http://localhost:${PORT}/`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(url)).ok) return { url, stop: () => process.kill(-server.pid, "SIGTERM") };
-    } catch {
-      // not up yet
-    }
-    await sleep(200);
-  }
-  process.kill(-server.pid, "SIGTERM");
-  throw new Error(`the preview server did not answer at ${url}`);
 }
 
 /** Chromium's processes: descendants of this process whose program is Chromium. */
@@ -86,8 +63,8 @@ function browserUsage() {
 
 export async function measureBrowser({ count, idleMs, report }) {
   const { chromium } = await import("playwright-core");
-  const server = await serve();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const server = await serve(PORT);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(server.url);

@@ -7,51 +7,11 @@
  *
  * Needs the app built: pnpm turbo run build --filter=@hyperlab/web...
  */
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { CHROMIUM, CHROMIUM_ARGS, serve } from "../lib/preview.mjs";
 import { median, sleep } from "../lib/stats.mjs";
 
 const N = Number(process.env.HYPERLAB_BENCH_N ?? 3);
 const PORT = Number(process.env.HYPERLAB_BENCH_PORT ?? 4179);
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-async function serve() {
-  if (!existsSync(join(root, "apps", "web", "dist", "index.html")))
-    throw new Error("the lab app is not built: run pnpm turbo run build --filter=@hyperlab/web...");
-  const server = spawn(
-    "pnpm",
-    ["--filter", "@hyperlab/web", "exec", "vite", "preview", "--port", String(PORT), "--strictPort"],
-    {
-      cwd: root,
-      stdio: "ignore",
-      detached: true,
-    },
-  );
-  const url = `http://localhost:${PORT}/`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(url)).ok) return { url, stop: () => process.kill(-server.pid, "SIGTERM") };
-    } catch {
-      // not up yet
-    }
-    await sleep(200);
-  }
-  process.kill(-server.pid, "SIGTERM");
-  throw new Error(`the preview server did not answer at ${url}`);
-}
 
 /** Clicks Launch with `count` guests and waits until every one answers `echo`. */
 async function launchOnce(page, { count, instant, name }) {
@@ -90,8 +50,8 @@ async function launchOnce(page, { count, instant, name }) {
 
 export async function run({ report }) {
   const { chromium } = await import("playwright-core");
-  const server = await serve();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const server = await serve(PORT);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(server.url);
