@@ -104,7 +104,12 @@ cleanup() {
 		if [[ "${HYPERLAB_KEEP:-0}" == 1 ]]; then
 			echo "kept $BUILD_DIR" >&2
 		else
-			rm -rf "$BUILD_DIR"
+			# a compiler killed with the build may still be writing a moment: try again
+			for _ in 1 2 3 4 5; do
+				rm -rf "$BUILD_DIR" 2>/dev/null && break
+				sleep 1
+			done
+			[[ ! -e $BUILD_DIR ]] || echo "build.sh: could not remove $BUILD_DIR" >&2
 		fi
 	fi
 	exit "$status"
