@@ -142,7 +142,9 @@ export const en = {
   "host.memoryUsed": "{used} of {budget} MiB used, {free} MiB free",
   "host.memoryParts": "guests' RAM {guest} MiB, running them {overhead} MiB ({perGuest} MiB per guest)",
   "host.memoryGuests": "Guests' RAM {mib} MiB",
-  "host.memoryOverhead": "Running them {mib} MiB ({perGuest} MiB per guest: its worker, the emulator, video memory)",
+  "host.memoryOverhead": "Running them {mib} MiB ({perGuest} per guest)",
+  "host.memoryOverheadHint":
+    "What each guest costs its host beyond its RAM: its worker, the emulator and its video memory.",
   "host.cores": "CPU cores",
   "host.running": "Running guests",
   "host.guestsTotal": "{n} in total",

@@ -144,7 +144,9 @@ export const ru: Record<MessageKey, string> = {
   "host.memoryUsed": "Занято {used} из {budget} МиБ, свободно {free} МиБ",
   "host.memoryParts": "память машин {guest} МиБ, их работа {overhead} МиБ ({perGuest} МиБ на машину)",
   "host.memoryGuests": "Память машин {mib} МиБ",
-  "host.memoryOverhead": "Их работа {mib} МиБ ({perGuest} МиБ на машину: её воркер, эмулятор, видеопамять)",
+  "host.memoryOverhead": "Их работа {mib} МиБ (по {perGuest} на машину)",
+  "host.memoryOverheadHint":
+    "Во что каждая машина обходится хосту сверх своей памяти: её воркер, эмулятор и видеопамять.",
   "host.cores": "Ядра CPU",
   "host.running": "Работающие машины",
   "host.guestsTotal": "всего: {n}",
