@@ -11,13 +11,14 @@ const isolation = {
 
 /**
  * The built site's Content Security Policy, as a meta tag so that it holds on any static host.
- * Scripts and workers come from the site only; WebAssembly needs 'wasm-unsafe-eval' (v86 and
+ * Scripts and workers come from the site only (and the page's own blob: modules); WebAssembly needs 'wasm-unsafe-eval' (v86 and
  * the code its JIT makes), never 'unsafe-eval'; styles allow inline (xterm.js and Svelte set
  * style attributes); nothing is fetched from or sent to another origin.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  // blob: for the lessons' script runner, which loads the student's script as a module it makes.
+  "script-src 'self' blob: 'wasm-unsafe-eval'",
   "worker-src 'self'",
   "connect-src 'self'",
   "img-src 'self' data: blob:",

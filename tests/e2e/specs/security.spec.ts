@@ -27,7 +27,7 @@ test("a user's kernel boots under the page's Content Security Policy, and its by
   );
   await page.goto("/");
   const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute("content");
-  expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  expect(policy).toContain("script-src 'self' blob: 'wasm-unsafe-eval'");
   expect(policy).not.toContain("'unsafe-eval'");
 
   await page.getByRole("button", { name: "Launch instances" }).click();
