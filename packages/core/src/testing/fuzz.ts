@@ -244,7 +244,8 @@ function editJson(root: unknown, edit: JsonEdit): unknown {
   if (!Object.hasOwn(parent, last)) return root;
   if (edit.kind === "replace") define(parent, last, edit.value);
   else if (edit.kind === "delete") {
-    if (Array.isArray(parent)) parent.splice(Number(last), 1);
+    // Not splice: an edit may have given the list an own "constructor", which splice consults.
+    if (Array.isArray(parent)) removeAt(parent, Number(last));
     else delete parent[last];
   } else if (edit.kind === "add") {
     const target = parent[last];
@@ -252,6 +253,11 @@ function editJson(root: unknown, edit: JsonEdit): unknown {
       define(target, Array.isArray(target) ? target.length : edit.key, edit.value);
   } else if (edit.kind === "duplicate" && Array.isArray(parent)) parent.push(structuredClone(parent[Number(last)]));
   return root;
+}
+
+function removeAt(list: unknown[], index: number): void {
+  for (let i = index; i < list.length - 1; i++) list[i] = list[i + 1];
+  list.length--;
 }
 
 /** Sets a key as JSON.parse would (an own property, even "__proto__"). */
