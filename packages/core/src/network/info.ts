@@ -1,7 +1,8 @@
 /** What the network reports: its segments, ports and packets, and its events. */
-import type { FrameSummary } from "./frame.js";
+import type { Lease } from "./dhcp.js";
+import { formatIp, formatMac, type FrameSummary } from "./frame.js";
 import type { RateLimit } from "./rate-limiter.js";
-import type { DropReason, PortCounters } from "./switch.js";
+import type { DropReason, PortCounters, SwitchPort } from "./switch.js";
 
 export interface SegmentInfo {
   name: string;
@@ -56,4 +57,28 @@ export interface NetworkEvents {
    * or when asked again): it is on the guest's interface.
    */
   "network:lease": { guest: string; segment: string; address: string };
+}
+
+/** What a guest's port reports: the lease's address only while its segment's DHCP is on. */
+export function portInfo(
+  entry: { guest: { name: string; spec: { net: string } }; mac: number; port: SwitchPort },
+  lease: Lease | undefined,
+  dhcp: boolean,
+  groups: string[],
+): PortInfo {
+  const { guest, mac, port } = entry;
+  return {
+    port: port.id,
+    guest: guest.name,
+    mac: formatMac(mac),
+    nic: guest.spec.net,
+    segment: port.segment,
+    linkUp: port.linkUp,
+    held: port.held,
+    address: lease && dhcp ? formatIp(lease.ip) : undefined,
+    leased: !!(lease?.bound && lease.inUse),
+    rateLimit: port.limiter?.limit,
+    groups,
+    counters: structuredClone(port.counters),
+  };
 }

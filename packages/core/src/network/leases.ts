@@ -4,7 +4,32 @@
  * PortInfo.leased), through what the network reports (its ports, segments and change events).
  */
 import { HyperlabError } from "../errors.js";
+import type { Guest } from "../guest/guest.js";
+import type { DhcpServer, Lease } from "./dhcp.js";
+import { formatIp } from "./frame.js";
 import type { Network } from "./network.js";
+
+/**
+ * Tells the network what a segment's DHCP server sees: a guest acknowledged its lease, and
+ * (what counts) the guest uses the address: the ARP its DHCP script sends once it is on eth0.
+ */
+export function reportLeases(
+  server: DhcpServer,
+  guestOf: (lease: Lease) => Guest | undefined,
+  to: { changed(reason: string): void; leased(guest: string, address: string): void },
+): void {
+  server.onBound = (lease) => {
+    const guest = guestOf(lease);
+    if (guest) to.changed(`${guest.name} acknowledged ${formatIp(lease.ip)}`);
+  };
+  server.onInUse = (lease) => {
+    const guest = guestOf(lease);
+    if (!guest) return;
+    const address = formatIp(lease.ip);
+    to.leased(guest.name, address);
+    to.changed(`${guest.name} leased ${address}`);
+  };
+}
 
 export function waitForLease(network: Network, name: string, timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -11,16 +11,24 @@ import { HyperlabError } from "../errors.js";
 import { Emitter, type Disposable } from "../events.js";
 import type { Guest } from "../guest/guest.js";
 import { Capture, type CaptureOptions, type CaptureTarget } from "./capture.js";
-import { DhcpServer, parseSubnet, type Lease } from "./dhcp.js";
+import { DhcpServer, type Lease } from "./dhcp.js";
 import { pluggedInto } from "./guest-dhcp.js";
 import { formatIp, formatMac, parseMac, summarize } from "./frame.js";
 import type { RateLimit } from "./rate-limiter.js";
 import type { Connection, ConnectionTableOptions } from "./connections.js";
 import { SecurityGroups, type SecurityGroupInfo } from "./security-groups.js";
 import type { SecurityGroupSpec, SecurityRule } from "./security-rules.js";
-import type { NetworkEvents, PacketEvent, PortInfo, SegmentInfo } from "./info.js";
-import { DEFAULT_SEGMENT, checkSegmentName, guestAddresses, hostNumber, type Segment } from "./segments.js";
-import { waitForLease } from "./leases.js";
+import { portInfo, type NetworkEvents, type PacketEvent, type PortInfo, type SegmentInfo } from "./info.js";
+import {
+  DEFAULT_SEGMENT,
+  checkSegmentName,
+  freeSubnet,
+  guestAddresses,
+  hostNumber,
+  segmentSubnet,
+  type Segment,
+} from "./segments.js";
+import { reportLeases, waitForLease } from "./leases.js";
 import { guestMac, serverMac } from "./macs.js";
 import { VirtualSwitch, type SwitchOptions, type SwitchPort } from "./switch.js";
 
@@ -96,51 +104,39 @@ export class Network extends Emitter<NetworkEvents> {
         "invalid-state",
         `Segment "${name}" has guests on ${existing.subnet}; its subnet cannot change to ${subnet}.`,
       );
-    const cidr = subnet ?? this.freeSubnet();
-    let parsed;
-    try {
-      parsed = parseSubnet(cidr);
-    } catch (error) {
-      throw new HyperlabError("invalid-spec", (error as Error).message, { field: "subnet" });
-    }
-    const normal = `${formatIp(parsed.network)}/${parsed.prefix}`;
+    const { parsed, normal } = segmentSubnet(subnet ?? freeSubnet(this.subnets()));
     if (existing) this.switch.removePort(existing.serverPort);
-    const dhcpMac = serverMac(this.nextServer++);
-    // The port and the server refer to each other: the port delivers to the server, which sends through the port.
-    const ref: { server?: DhcpServer } = {};
+    // The server and its port refer to each other: it sends through the port, which delivers to it.
+    const server = new DhcpServer(parsed, serverMac(this.nextServer++), (frame) =>
+      this.switch.receive(serverPort, frame),
+    );
     const serverPort = this.switch.addPort({
       name: `dhcp@${name}`,
       segment: name,
       kind: "service",
-      deliver: (frame) => ref.server?.receive(frame),
+      deliver: (frame) => server.receive(frame),
     });
-    const server = new DhcpServer(parsed, dhcpMac, (frame) => this.switch.receive(serverPort, frame));
     if (existing) server.enabled = existing.server.enabled;
     const guestOf = (lease: Lease) =>
       [...this.attached.values()].find((a) => a.mac === lease.mac && a.port.segment === name)?.guest;
-    server.onBound = (lease) => {
-      const guest = guestOf(lease);
-      if (guest) this.changed(`${guest.name} acknowledged ${formatIp(lease.ip)}`);
-    };
-    // Leased for the guest once it uses the address (the ARP its DHCP script sends when the address is on eth0).
-    server.onInUse = (lease) => {
-      const guest = guestOf(lease);
-      if (!guest) return;
-      const address = formatIp(lease.ip);
-      this.emit("network:lease", { guest: guest.name, segment: name, address });
-      this.changed(`${guest.name} leased ${address}`);
-    };
-    ref.server = server;
+    reportLeases(server, guestOf, {
+      changed: (reason) => this.changed(reason),
+      leased: (guest, address) => this.emit("network:lease", { guest, segment: name, address }),
+    });
     const segment: Segment = { name, subnet: normal, server, serverPort, hosts: new Map() };
     this.segmentMap.set(name, segment);
     this.changed(`segment ${name}`);
     return this.segmentInfo(segment);
   }
 
-  private freeSubnet(): string {
-    const used = new Set([...this.segmentMap.values()].map((s) => s.subnet));
-    for (let n = 1; n < 256; n++) if (!used.has(`10.0.${n}.0/24`)) return `10.0.${n}.0/24`;
-    throw new HyperlabError("invalid-state", "No free 10.0.<n>.0/24 subnet is left.");
+  private known(name: string): Segment {
+    const segment = this.segmentMap.get(name);
+    if (!segment) throw new HyperlabError("invalid-spec", `There is no segment "${name}".`, { field: "segment" });
+    return segment;
+  }
+
+  private subnets(): string[] {
+    return [...this.segmentMap.values()].map((s) => s.subnet);
   }
 
   private segmentInfo(segment: Segment): SegmentInfo {
@@ -253,7 +249,7 @@ export class Network extends Emitter<NetworkEvents> {
     if (known) hostNumber(known, name, this.guestsOn(known), false);
     else {
       checkSegmentName(segment);
-      this.freeSubnet();
+      freeSubnet(this.subnets());
     }
   }
 
@@ -262,8 +258,13 @@ export class Network extends Emitter<NetworkEvents> {
   }
 
   private unbind(entry: Attached): void {
-    const lease = this.segmentMap.get(entry.port.segment)?.server.leases.get(entry.mac);
+    const lease = this.leaseOf(entry);
     if (lease) lease.bound = lease.inUse = false;
+  }
+
+  /** The lease the guest's segment holds for its MAC, if any. */
+  private leaseOf(entry: Attached): Lease | undefined {
+    return this.segmentMap.get(entry.port.segment)?.server.leases.get(entry.mac);
   }
 
   /**
@@ -271,9 +272,7 @@ export class Network extends Emitter<NetworkEvents> {
    * already hold an address keep it, as after a real server goes away, until they ask again.
    */
   setDhcp(segment: string, enabled: boolean): void {
-    const found = this.segmentMap.get(segment);
-    if (!found) throw new HyperlabError("invalid-spec", `There is no segment "${segment}".`, { field: "segment" });
-    found.server.enabled = enabled;
+    this.known(segment).server.enabled = enabled;
     this.changed(`segment ${segment} DHCP ${enabled ? "on" : "off"}`);
   }
 
@@ -313,29 +312,15 @@ export class Network extends Emitter<NetworkEvents> {
 
   /** The address the guest's segment leases to it (what `udhcpc` in the guest will get). */
   addressOf(guest: Guest | string): string | undefined {
-    const entry = this.entry(guest);
-    const lease = this.segmentMap.get(entry.port.segment)?.server.leases.get(entry.mac);
+    const lease = this.leaseOf(this.entry(guest));
     return lease ? formatIp(lease.ip) : undefined;
   }
 
   /** Each guest's port: segment, link, lease and counters. */
   get ports(): PortInfo[] {
-    return [...this.attached.values()].map(({ guest, mac, port }) => {
-      const lease = this.segmentMap.get(port.segment)?.server.leases.get(mac);
-      return {
-        port: port.id,
-        guest: guest.name,
-        mac: formatMac(mac),
-        nic: guest.spec.net,
-        segment: port.segment,
-        linkUp: port.linkUp,
-        held: port.held,
-        address: lease && this.segmentMap.get(port.segment)!.server.enabled ? formatIp(lease.ip) : undefined,
-        leased: !!(lease?.bound && lease.inUse),
-        rateLimit: port.limiter?.limit,
-        groups: this.securityGroups.groupsOf(port),
-        counters: structuredClone(port.counters),
-      };
+    return [...this.attached.values()].map((entry) => {
+      const dhcp = this.segmentMap.get(entry.port.segment)!.server.enabled;
+      return portInfo(entry, this.leaseOf(entry), dhcp, this.securityGroups.groupsOf(entry.port));
     });
   }
 
@@ -395,8 +380,7 @@ export class Network extends Emitter<NetworkEvents> {
   /** Starts capturing what one guest's port (`{port: name}`), one segment or the whole switch (`{all: true}`) sees. */
   capture(target: CaptureTarget, options?: CaptureOptions): Capture {
     if ("port" in target) this.entry(target.port);
-    else if ("segment" in target && !this.segmentMap.has(target.segment))
-      throw new HyperlabError("invalid-spec", `There is no segment "${target.segment}".`, { field: "segment" });
+    else if ("segment" in target) this.known(target.segment);
     return new Capture(target, this.switch, options);
   }
 

@@ -4,7 +4,7 @@
  */
 import { HyperlabError } from "../errors.js";
 import { isName } from "../spec.js";
-import type { DhcpServer } from "./dhcp.js";
+import { parseSubnet, type DhcpServer, type Subnet } from "./dhcp.js";
 import { formatIp } from "./frame.js";
 import type { SwitchPort } from "./switch.js";
 
@@ -71,4 +71,21 @@ export function hostNumber(segment: Segment, name: string, on: ReadonlySet<strin
     segment.hosts.set(name, host);
   }
   return host;
+}
+
+/** The next free 10.0.<n>.0/24, for a segment declared without a subnet. */
+export function freeSubnet(used: readonly string[]): string {
+  for (let n = 1; n < 256; n++) if (!used.includes(`10.0.${n}.0/24`)) return `10.0.${n}.0/24`;
+  throw new HyperlabError("invalid-state", "No free 10.0.<n>.0/24 subnet is left.");
+}
+
+/** A segment's subnet checked by the one CIDR rule, and written the one way. */
+export function segmentSubnet(cidr: string): { parsed: Subnet; normal: string } {
+  let parsed: Subnet;
+  try {
+    parsed = parseSubnet(cidr);
+  } catch (error) {
+    throw new HyperlabError("invalid-spec", (error as Error).message, { field: "subnet" });
+  }
+  return { parsed, normal: `${formatIp(parsed.network)}/${parsed.prefix}` };
 }
